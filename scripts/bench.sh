@@ -12,3 +12,5 @@ echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 "$build/bench/protocol_bench" --benchmark_min_time="$min_time" \
   --benchmark_out="$build/bench-protocol.json" --benchmark_out_format=json
 echo "results: $build/bench-protocol.json"
+echo
+"$build/bench/store_bench" "${DURAFN_BENCH_DIR:-$build/bench-data}" "$@"

@@ -1,0 +1,104 @@
+#include "store/group_commit.h"
+
+#include <cassert>
+#include <future>
+
+namespace durafn::store {
+
+GroupCommitWriter::GroupCommitWriter(Database db, Options options)
+    : db_(std::move(db)), options_(options), thread_([this] { Run(); }) {
+  assert(options_.max_batch > 0 && options_.max_queue > 0);
+}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+Status GroupCommitWriter::Submit(Work work, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status::Unavailable("store is shutting down");
+    if (queue_.size() >= options_.max_queue) {
+      ++stats_.rejected;
+      return Status::ResourceExhausted("store write queue is full (" +
+                                       std::to_string(options_.max_queue) + " transactions)");
+    }
+    queue_.push_back(Job{std::move(work), std::move(done)});
+  }
+  cv_.notify_one();
+  return Status::Ok();
+}
+
+Status GroupCommitWriter::SubmitAndWait(Work work) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  Status s = Submit(std::move(work), [&promise](Status st) { promise.set_value(std::move(st)); });
+  if (!s.ok()) return s;
+  return future.get();
+}
+
+GroupCommitStats GroupCommitWriter::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void GroupCommitWriter::Run() {
+  std::deque<Job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      // Take what is there now, up to the cap: no waiting to fill a batch, so a lone
+      // transaction commits at once and batches grow only while a commit is in progress.
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
+  std::vector<Status> outcomes;
+  outcomes.reserve(batch.size());
+  Status begin = db_.Exec("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (auto& job : batch)
+      job.done(begin);
+    return;
+  }
+  for (auto& job : batch) {
+    Status s = db_.Exec("SAVEPOINT job");
+    if (s.ok()) {
+      s = job.work(db_);
+      Status end = s.ok() ? db_.Exec("RELEASE job") : db_.Exec("ROLLBACK TO job; RELEASE job");
+      if (s.ok()) s = end;
+    }
+    outcomes.push_back(std::move(s));
+  }
+  Status commit = db_.Exec("COMMIT");
+  if (!commit.ok()) {
+    db_.Exec("ROLLBACK");
+    for (auto& job : batch)
+      job.done(commit);
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.commits;
+    stats_.transactions += batch.size();
+    if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    batch[i].done(std::move(outcomes[i]));
+}
+
+}  // namespace durafn::store

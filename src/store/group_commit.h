@@ -1,0 +1,75 @@
+// Group commit: one writer thread owns the write connection and runs many callers'
+// transactions inside a single SQLite transaction, so they share one fsync. Each caller is
+// answered only after that commit is durable ("acknowledged means durable").
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "protocol/result.h"
+#include "store/sqlite.h"
+
+namespace durafn::store {
+
+struct GroupCommitStats {
+  uint64_t commits = 0;       // SQLite commits (fsyncs)
+  uint64_t transactions = 0;  // caller transactions committed
+  uint64_t rejected = 0;      // refused because the queue was full
+  uint64_t max_batch = 0;
+};
+
+class GroupCommitWriter {
+ public:
+  struct Options {
+    // A batch never holds more than this many transactions, so a commit's latency stays
+    // bounded under load; under light load a batch holds one (lowest latency).
+    std::size_t max_batch = 512;
+    // Callers beyond this many queued transactions get ResourceExhausted (throttling)
+    // instead of unbounded memory growth.
+    std::size_t max_queue = 16384;
+  };
+  // Runs inside the open transaction (within its own savepoint: a failing work is undone
+  // alone). Must not block on anything but the database.
+  using Work = std::function<Status(Database&)>;
+  // Called on the writer thread once the outcome is final: OK only after the commit that
+  // holds the work is on disk. Must be quick (hand off to another thread for real work).
+  using Done = std::function<void(Status)>;
+
+  // Takes ownership of the write connection and starts the writer thread.
+  GroupCommitWriter(Database db, Options options);
+  // Commits what is queued, then stops the thread.
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Queues `work`; `done` is called exactly once, unless this returns an error (queue full
+  // or shutting down), in which case neither runs.
+  Status Submit(Work work, Done done);
+  // Submit and wait for the durable outcome.
+  Status SubmitAndWait(Work work);
+
+  GroupCommitStats stats() const;
+
+ private:
+  struct Job {
+    Work work;
+    Done done;
+  };
+  void Run();
+  void CommitBatch(std::deque<Job>& batch);
+
+  Database db_;
+  const Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  GroupCommitStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace durafn::store

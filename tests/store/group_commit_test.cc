@@ -1,0 +1,151 @@
+#include "store/group_commit.h"
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace durafn::store {
+namespace {
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("durafn-gc-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "db.sqlite").string();
+    auto db = Database::Open(path_, {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  int64_t CountRows() {
+    auto db = Database::Open(path_, {.read_only = true});
+    EXPECT_TRUE(db.ok());
+    auto st = db->Prepare("SELECT COUNT(*) FROM t");
+    EXPECT_TRUE(st.ok());
+    EXPECT_TRUE((*st)->Step().value());
+    return (*st)->ColumnInt(0);
+  }
+
+  static GroupCommitWriter::Work Insert(int64_t k) {
+    return [k](Database& db) -> Status {
+      auto st = db.Prepare("INSERT INTO t (k, v) VALUES (?, ?)");
+      if (!st.ok()) return st.status();
+      return (*st)->Bind(1, k).Bind(2, std::string_view("v")).Run();
+    };
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(GroupCommitTest, AcknowledgedWritesAreVisibleToANewConnection) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {});
+  ASSERT_TRUE(writer.SubmitAndWait(Insert(1)).ok());
+  EXPECT_EQ(CountRows(), 1);
+}
+
+TEST_F(GroupCommitTest, ConcurrentWritersShareCommits) {
+  constexpr int kThreads = 16, kPerThread = 100;
+  GroupCommitStats stats;
+  {
+    auto db = Database::Open(path_, {});
+    ASSERT_TRUE(db.ok());
+    GroupCommitWriter writer(std::move(*db), {});
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kPerThread; ++i) {
+          if (!writer.SubmitAndWait(Insert(t * kPerThread + i)).ok()) ++failures;
+        }
+      });
+    }
+    for (auto& th : threads)
+      th.join();
+    EXPECT_EQ(failures.load(), 0);
+    stats = writer.stats();
+  }
+  EXPECT_EQ(CountRows(), kThreads * kPerThread);
+  EXPECT_EQ(stats.transactions, static_cast<uint64_t>(kThreads * kPerThread));
+  // With 16 writers waiting on each commit, batches must form.
+  EXPECT_LT(stats.commits, stats.transactions / 2);
+  EXPECT_GT(stats.max_batch, 1u);
+}
+
+TEST_F(GroupCommitTest, AFailingTransactionIsUndoneAloneAndReported) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {});
+  ASSERT_TRUE(writer.SubmitAndWait(Insert(7)).ok());
+  // Inserts a row, then fails: the row must not survive, the others must.
+  Status failed = writer.SubmitAndWait([](Database& d) -> Status {
+    auto st = d.Prepare("INSERT INTO t (k, v) VALUES (100, 'x')");
+    if (auto s = (*st)->Run(); !s.ok()) return s;
+    return Status::InvalidArgument("rejected after writing");
+  });
+  EXPECT_EQ(failed.code(), Status::Code::kInvalidArgument);
+  Status dup = writer.SubmitAndWait(Insert(7));  // primary key violation
+  EXPECT_FALSE(dup.ok());
+  ASSERT_TRUE(writer.SubmitAndWait(Insert(8)).ok());
+  EXPECT_EQ(CountRows(), 2);
+}
+
+TEST_F(GroupCommitTest, AFullQueueThrottlesInsteadOfGrowing) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {.max_batch = 1, .max_queue = 4});
+  std::atomic<bool> release{false};
+  std::atomic<int> done{0};
+  // The first job holds the writer so the queue fills behind it.
+  ASSERT_TRUE(writer
+                  .Submit(
+                      [&](Database&) {
+                        while (!release)
+                          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                        return Status::Ok();
+                      },
+                      [&](Status) { ++done; })
+                  .ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  int accepted = 0;
+  Status last;
+  for (int i = 0; i < 10; ++i) {
+    last = writer.Submit(Insert(i), [&](Status) { ++done; });
+    accepted += last.ok();
+  }
+  EXPECT_EQ(accepted, 4);
+  EXPECT_EQ(last.code(), Status::Code::kResourceExhausted);
+  EXPECT_EQ(writer.stats().rejected, 6u);
+  release = true;
+  while (done < 5)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(CountRows(), 4);
+}
+
+TEST_F(GroupCommitTest, DestructionCommitsWhatIsQueued) {
+  std::atomic<int> ok{0};
+  {
+    auto db = Database::Open(path_, {});
+    ASSERT_TRUE(db.ok());
+    GroupCommitWriter writer(std::move(*db), {});
+    for (int i = 0; i < 50; ++i) {
+      ASSERT_TRUE(writer.Submit(Insert(i), [&](Status s) { ok += s.ok(); }).ok());
+    }
+  }
+  EXPECT_EQ(ok.load(), 50);
+  EXPECT_EQ(CountRows(), 50);
+}
+
+}  // namespace
+}  // namespace durafn::store
