@@ -14,3 +14,5 @@ echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "results: $build/bench-protocol.json"
 echo
 "$build/bench/store_bench" "${DURAFN_BENCH_DIR:-$build/bench-data}" "$@"
+echo
+"$build/bench/server_bench" "$@"

@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <signal.h>
 
+#include "api/server.h"
 #include "protocol/arn.h"
 #include "protocol/json_codec.h"
 #include "protocol/operation_id.h"
@@ -96,6 +98,38 @@ int ShowTrace(const std::string& file) {
   return 0;
 }
 
+// Runs the server until SIGINT or SIGTERM.
+int Serve(const std::string& listen, const std::string& data_dir) {
+  durafn::api::ServerOptions options;
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Fail("--listen expects HOST:PORT, got '" + listen + "'");
+  options.host = listen.substr(0, colon);
+  try {
+    int port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    options.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    return Fail("--listen has an invalid port in '" + listen + "'");
+  }
+  options.data_dir = data_dir;
+  // Signals are taken synchronously below; block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  auto server = durafn::api::Server::Open(options);
+  if (!server.ok()) return Fail(server.status().message());
+  if (auto s = (*server)->Start(); !s.ok()) return Fail(s.message());
+  std::cout << "durafn serving on " << options.host << ":" << (*server)->port() << " (data dir "
+            << data_dir << ")" << std::endl;
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cout << "durafn stopping" << std::endl;
+  (*server)->Stop();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,11 +152,20 @@ int main(int argc, char** argv) {
   auto* trace = protocol->add_subcommand("trace", "Decode a recorded protocol trace");
   trace->add_option("file", trace_file, "Trace file (JSON)")->required()->check(CLI::ExistingFile);
 
+  std::string listen = "127.0.0.1:9001";
+  std::string data_dir = "./.durafn";
+  auto* serve = app.add_subcommand("serve", "Run the durable execution server");
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve->add_option("--data-dir", data_dir, "Where the server keeps its state")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  if (*serve) return Serve(listen, data_dir);
   if (*op_id) return PrintOperationIds(paths);
   if (*arn) return DescribeArn(arn_text);
   if (*trace) return ShowTrace(trace_file);

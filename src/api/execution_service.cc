@@ -1,0 +1,593 @@
+#include "api/execution_service.h"
+
+#include <cassert>
+#include <random>
+
+#include "engine/callback_id.h"
+
+namespace durafn::api {
+namespace {
+
+using protocol::ApiError;
+using protocol::ErrorCode;
+
+ApiError StoreError(const Status& s) {
+  if (s.code() == Status::Code::kResourceExhausted) {
+    return {ErrorCode::kTooManyRequests, "The server is busy, retry later: " + s.message()};
+  }
+  if (s.code() == Status::Code::kFailedPrecondition) {
+    return {ErrorCode::kService, "The execution changed concurrently; retry: " + s.message()};
+  }
+  return {ErrorCode::kService, "Internal error: " + s.message()};
+}
+
+ApiError UnknownExecution(const std::string& arn) {
+  return {ErrorCode::kResourceNotFound, "Durable execution not found: " + arn};
+}
+
+// Read more than this many timers at once only in several refills.
+constexpr int64_t kMaxTimersPerRefill = 1'000'000;
+
+}  // namespace
+
+ExecutionService::ExecutionService(store::ExecutionStore& store, Clock clock,
+                                   ExecutionServiceOptions options)
+    : store_(store), clock_(std::move(clock)), options_(options), timers_(protocol::Timestamp{0}) {
+  assert(options_.shards > 0);
+  for (int i = 0; i < options_.shards; ++i)
+    shards_.push_back(std::make_unique<Shard>());
+}
+
+ExecutionService::~ExecutionService() {
+  Stop();
+}
+
+ExecutionService::Shard& ExecutionService::ShardFor(const std::string& arn) {
+  return *shards_[std::hash<std::string>{}(arn) % shards_.size()];
+}
+
+bool ExecutionService::Post(const std::string& arn, std::function<void()> task) {
+  Shard& shard = ShardFor(arn);
+  {
+    std::lock_guard lock(shard.mu);
+    if (shard.stopping || shard.tasks.size() >= options_.max_queued_tasks_per_shard) return false;
+    shard.tasks.push_back(std::move(task));
+  }
+  shard.cv.notify_one();
+  return true;
+}
+
+template <class T>
+void ExecutionService::PostOrReject(const std::string& arn, const Callback<T>& done,
+                                    std::function<void()> task) {
+  if (!Post(arn, std::move(task))) {
+    done(ApiError{ErrorCode::kTooManyRequests, "Too many requests for this server; retry later"});
+  }
+}
+
+void ExecutionService::RunShard(Shard& shard) {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(shard.mu);
+      shard.cv.wait(lock, [&] { return shard.stopping || !shard.tasks.empty(); });
+      if (shard.tasks.empty()) return;
+      task = std::move(shard.tasks.front());
+      shard.tasks.pop_front();
+    }
+    task();
+  }
+}
+
+ExecutionService::Cached* ExecutionService::Lookup(Shard& shard, const std::string& arn,
+                                                   ApiError* error) {
+  auto it = shard.cache.find(arn);
+  if (it != shard.cache.end()) return &it->second;
+  auto loaded = store_.Load(arn);
+  if (!loaded.ok()) {
+    *error = StoreError(loaded.status());
+    return nullptr;
+  }
+  if (!loaded->has_value()) {
+    *error = UnknownExecution(arn);
+    return nullptr;
+  }
+  if (shard.cache.size() >= options_.max_cached_per_shard) {
+    // Bounded memory: drop an arbitrary entry. If it had a write in flight, a later load may
+    // see the older state and its save is refused (FailedPrecondition), so nothing is lost.
+    shard.cache.erase(shard.cache.begin());
+  }
+  int64_t counter = (**loaded).record.change_counter;
+  auto [pos, inserted] = shard.cache.emplace(arn, Cached{std::move(**loaded), counter});
+  assert(inserted);
+  return &pos->second;
+}
+
+void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cached,
+                               engine::Outcome outcome, std::function<void(Status)> on_durable,
+                               const store::TimerRow* fired) {
+  int64_t saved = cached.saved_counter;
+  cached.saved_counter = cached.state.record.change_counter;
+  // What the effects need once the write is durable; the cached state may move on by then.
+  auto closed_record = std::make_shared<std::optional<engine::ExecutionRecord>>(std::nullopt);
+  for (const auto& e : outcome.effects) {
+    if (std::holds_alternative<engine::ExecutionClosed>(e)) *closed_record = cached.state.record;
+  }
+  auto function_arn = cached.state.record.function_arn;
+  auto effects = std::make_shared<std::vector<engine::Effect>>(outcome.effects);
+  auto done = [this, arn, function_arn, effects, closed_record, on_durable, &shard](Status s) {
+    if (!s.ok()) {
+      // The cached state is ahead of the store: forget it, the next call reloads.
+      Post(arn, [&shard, arn] { shard.cache.erase(arn); });
+      on_durable(s);
+      return;
+    }
+    on_durable(s);
+    engine::ExecutionState view;
+    view.record.arn = arn;
+    view.record.function_arn = function_arn;
+    if (*closed_record) view.record = **closed_record;
+    RunEffects(view, *effects);
+  };
+  Status s = fired ? store_.SaveTimerFired(*fired, cached.state, outcome, saved, done)
+                   : store_.Save(cached.state, outcome, saved, done);
+  if (!s.ok()) {
+    shard.cache.erase(arn);
+    on_durable(s);
+  }
+}
+
+void ExecutionService::RunEffects(const engine::ExecutionState& state,
+                                  const std::vector<engine::Effect>& effects) {
+  const std::string& arn = state.record.arn;
+  for (const auto& effect : effects) {
+    if (const auto* t = std::get_if<engine::StartTimer>(&effect)) {
+      std::lock_guard lock(timer_mu_);
+      timers_.Set({arn, t->operation_id, static_cast<int>(t->kind)}, t->due);
+      timer_cv_.notify_one();
+    } else if (const auto* c = std::get_if<engine::CancelTimer>(&effect)) {
+      std::lock_guard lock(timer_mu_);
+      timers_.Cancel({arn, c->operation_id, static_cast<int>(c->kind)});
+    } else if (std::holds_alternative<engine::QueueInvocation>(effect)) {
+      if (sink_) sink_->QueueDurableInvocation(state.record.function_arn, arn);
+    } else if (const auto* ci = std::get_if<engine::StartChainedInvoke>(&effect)) {
+      if (chained_) chained_->StartChainedInvoke(arn, *ci);
+    } else if (std::holds_alternative<engine::ExecutionClosed>(effect)) {
+      NotifyClosed(state.record);
+    }
+    // StopChainedInvoke: the target keeps running; its completion is ignored by the engine
+    // because the operation is already CANCELLED.
+  }
+}
+
+void ExecutionService::NotifyClosed(const engine::ExecutionRecord& record) {
+  std::vector<Waiter> ready;
+  {
+    std::lock_guard lock(waiter_mu_);
+    auto [begin, end] = waiters_.equal_range(record.arn);
+    for (auto it = begin; it != end; ++it)
+      ready.push_back(std::move(it->second));
+    waiters_.erase(begin, end);
+  }
+  for (auto& w : ready)
+    w.done(record);
+}
+
+std::string ExecutionService::NewNonce() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string nonce(20, '0');
+  uint64_t a = rng(), b = rng();
+  for (int i = 0; i < 16; ++i)
+    nonce[i] = kHex[(a >> (4 * i)) & 0xf];
+  for (int i = 16; i < 20; ++i)
+    nonce[i] = kHex[(b >> (4 * i)) & 0xf];
+  return nonce;
+}
+
+Status ExecutionService::Start() {
+  assert(!started_);
+  protocol::Timestamp now = clock_();
+  auto horizon_end = protocol::Timestamp{now.ms + options_.timer_horizon.count()};
+  Status load_error;
+  {
+    std::lock_guard lock(timer_mu_);
+    timers_.RefillFrom(horizon_end, [&](protocol::Timestamp from, protocol::Timestamp to) {
+      std::vector<scheduler::Timer> out;
+      auto rows = store_.TimersDue(from, to, kMaxTimersPerRefill);
+      if (!rows.ok()) {
+        load_error = rows.status();
+        return out;
+      }
+      for (auto& r : *rows) {
+        out.push_back({{r.execution_arn, r.operation_id, static_cast<int>(r.kind)}, r.due});
+      }
+      return out;
+    });
+  }
+  if (!load_error.ok()) return load_error;
+  started_ = true;
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    s->thread = std::thread([this, s] { RunShard(*s); });
+  }
+  timer_thread_ = std::thread([this] { RunTimers(); });
+  return Recover();
+}
+
+void ExecutionService::Stop() {
+  if (!started_) return;
+  started_ = false;
+  {
+    std::lock_guard lock(timer_mu_);
+    timer_stopping_ = true;
+  }
+  timer_cv_.notify_all();
+  timer_thread_.join();
+  for (auto& shard : shards_) {
+    {
+      std::lock_guard lock(shard->mu);
+      shard->stopping = true;
+    }
+    shard->cv.notify_all();
+    shard->thread.join();
+  }
+  std::multimap<std::string, Waiter> waiters;
+  {
+    std::lock_guard lock(waiter_mu_);
+    waiters.swap(waiters_);
+  }
+  for (auto& [arn, w] : waiters)
+    w.done(std::nullopt);
+}
+
+Status ExecutionService::Recover() {
+  auto arns = store_.RecoverableExecutions();
+  if (!arns.ok()) return arns.status();
+  for (const auto& arn : *arns) {
+    Post(arn, [this, arn] {
+      Shard& shard = ShardFor(arn);
+      ApiError error;
+      Cached* c = Lookup(shard, arn, &error);
+      if (!c) return;
+      auto& rec = c->state.record;
+      if (rec.phase == engine::InvocationPhase::kRunning && rec.invocation) {
+        // The worker that held it is gone with the old process: a failed invocation, which
+        // the engine retries.
+        engine::InvocationFailure failure{protocol::ErrorObject{
+            "Runtime.ExitError", "The server restarted while the invocation was running",
+            std::nullopt, std::nullopt}};
+        auto out = engine::CompleteInvocation(c->state, rec.invocation->request_id, failure,
+                                              clock_(), options_.limits);
+        if (out.ok()) Persist(shard, arn, *c, std::move(*out), [](Status) {});
+      } else if (rec.phase == engine::InvocationPhase::kQueued && sink_) {
+        sink_->QueueDurableInvocation(rec.function_arn, arn);
+      }
+    });
+  }
+  return Status::Ok();
+}
+
+void ExecutionService::RunTimers() {
+  std::unique_lock lock(timer_mu_);
+  while (!timer_stopping_) {
+    protocol::Timestamp now = clock_();
+    // Keep the in-memory horizon ahead of the clock.
+    if (now.ms + options_.timer_horizon.count() / 2 > timers_.horizon_end().ms) {
+      auto from = timers_.horizon_end();
+      auto to = protocol::Timestamp{now.ms + options_.timer_horizon.count()};
+      lock.unlock();
+      auto rows = store_.TimersDue(from, to, kMaxTimersPerRefill);
+      lock.lock();
+      if (rows.ok()) {
+        if (static_cast<int64_t>(rows->size()) == kMaxTimersPerRefill) {
+          to = rows->back().due;  // the rest (due >= to) comes with the next refill
+        }
+        timers_.RefillFrom(to, [&](protocol::Timestamp, protocol::Timestamp end) {
+          std::vector<scheduler::Timer> out;
+          for (auto& r : *rows) {
+            if (r.due < end) {
+              out.push_back({{r.execution_arn, r.operation_id, static_cast<int>(r.kind)}, r.due});
+            }
+          }
+          return out;
+        });
+      }
+    }
+    auto due = timers_.PopDue(now);
+    if (!due.empty()) {
+      lock.unlock();
+      for (auto& t : due) {
+        FireTimer(store::TimerRow{t.key.execution_arn, static_cast<engine::TimerKind>(t.key.kind),
+                                  t.key.operation_id, t.due});
+      }
+      lock.lock();
+      continue;
+    }
+    // Expire sync waiters whose time is up.
+    {
+      std::vector<Waiter> expired;
+      auto steady_now = std::chrono::steady_clock::now();
+      {
+        std::lock_guard wl(waiter_mu_);
+        for (auto it = waiters_.begin(); it != waiters_.end();) {
+          if (it->second.deadline <= steady_now) {
+            expired.push_back(std::move(it->second));
+            it = waiters_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      if (!expired.empty()) {
+        lock.unlock();
+        for (auto& w : expired)
+          w.done(std::nullopt);
+        lock.lock();
+      }
+    }
+    auto next = timers_.NextDue();
+    int64_t wait_ms = 1000;
+    if (next) wait_ms = std::clamp<int64_t>(next->ms - clock_().ms, 0, 1000);
+    timer_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms));
+  }
+}
+
+void ExecutionService::FireTimer(store::TimerRow timer) {
+  std::string arn = timer.execution_arn;
+  bool posted = Post(arn, [this, timer = std::move(timer)] {
+    Shard& shard = ShardFor(timer.execution_arn);
+    ApiError error;
+    Cached* c = Lookup(shard, timer.execution_arn, &error);
+    if (!c) return;
+    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, clock_());
+    {
+      std::lock_guard lock(stats_mu_);
+      ++stats_.timers_fired;
+    }
+    Persist(
+        shard, timer.execution_arn, *c, std::move(outcome), [](Status) {}, &timer);
+  });
+  if (!posted) {
+    // The shard is saturated: try again shortly rather than lose the timer.
+    std::lock_guard lock(timer_mu_);
+    timers_.Set({arn, timer.operation_id, static_cast<int>(timer.kind)},
+                protocol::Timestamp{clock_().ms + 100});
+  }
+}
+
+void ExecutionService::StartExecution(StartExecutionRequest request,
+                                      Callback<StartedExecution> done) {
+  std::string arn = request.execution_arn;
+  PostOrReject(arn, done, [this, request = std::move(request), done] {
+    // Same name again: the existing execution if the input matches (§2.2).
+    auto answer_existing = [this, request, done](const std::string& existing_arn) {
+      auto record = store_.LoadRecord(existing_arn);
+      if (!record.ok()) return done(StoreError(record.status()));
+      if (!record->has_value()) return done(UnknownExecution(existing_arn));
+      if ((**record).input_payload != request.input) {
+        return done(ApiError{ErrorCode::kDurableExecutionAlreadyStarted,
+                             "Durable execution with name " + request.name +
+                                 " already exists with a different input: " + existing_arn});
+      }
+      done(StartedExecution{std::move(**record), true});
+    };
+    auto found = store_.FindByName(request.unqualified_function_arn, request.name);
+    if (!found.ok()) return done(StoreError(found.status()));
+    if (found->has_value()) return answer_existing(**found);
+
+    engine::StartExecutionParams params{request.execution_arn,  request.name,
+                                        request.function_arn,   request.version,
+                                        request.input,          request.execution_timeout_seconds,
+                                        request.retention_days, request.sync};
+    auto started = engine::StartExecution(params, clock_(), options_.limits);
+    if (!started.ok()) return done(started.error());
+    Shard& shard = ShardFor(request.execution_arn);
+    auto outcome = std::move(started->outcome);
+    int64_t counter = started->state.record.change_counter;
+    auto record = started->state.record;
+    auto [pos, inserted] = shard.cache.insert_or_assign(request.execution_arn,
+                                                        Cached{std::move(started->state), counter});
+    (void)inserted;
+    auto effects = outcome.effects;
+    Status s = store_.Create(
+        pos->second.state, outcome,
+        [this, request, done, record, effects, answer_existing, &shard](Status st) {
+          if (st.ok()) {
+            {
+              std::lock_guard lock(stats_mu_);
+              ++stats_.executions_started;
+            }
+            done(StartedExecution{record, false});
+            engine::ExecutionState view;
+            view.record = record;
+            RunEffects(view, effects);
+            return;
+          }
+          std::string arn = request.execution_arn;
+          Post(arn, [&shard, arn] { shard.cache.erase(arn); });
+          if (st.code() == Status::Code::kAlreadyExists) {
+            // Lost a race with another start of the same name: answer from a shard thread,
+            // since looking it up reads the database.
+            Post(arn, [this, request, answer_existing, done] {
+              auto found = store_.FindByName(request.unqualified_function_arn, request.name);
+              if (!found.ok()) return done(StoreError(found.status()));
+              if (!found->has_value()) return done(UnknownExecution(request.execution_arn));
+              answer_existing(**found);
+            });
+            return;
+          }
+          done(StoreError(st));
+        });
+    if (!s.ok()) {
+      shard.cache.erase(request.execution_arn);
+      done(StoreError(s));
+    }
+  });
+}
+
+void ExecutionService::WaitForClose(
+    const std::string& arn, std::chrono::milliseconds timeout,
+    std::function<void(std::optional<engine::ExecutionRecord>)> done) {
+  {
+    std::lock_guard lock(waiter_mu_);
+    waiters_.emplace(arn, Waiter{std::chrono::steady_clock::now() + timeout, std::move(done)});
+  }
+  // It may have closed before the waiter was registered.
+  Post(arn, [this, arn] {
+    auto record = store_.LoadRecord(arn);
+    if (record.ok() && record->has_value() && protocol::IsTerminal((**record).status)) {
+      NotifyClosed(**record);
+    }
+  });
+}
+
+void ExecutionService::Checkpoint(const std::string& arn,
+                                  protocol::CheckpointDurableExecutionRequest request,
+                                  Callback<protocol::CheckpointDurableExecutionResponse> done) {
+  PostOrReject(arn, done, [this, arn, request = std::move(request), done] {
+    Shard& shard = ShardFor(arn);
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) {
+      if (error.code == ErrorCode::kResourceNotFound)
+        error.code = ErrorCode::kInvalidParameterValue;
+      return done(error);
+    }
+    auto result = engine::Checkpoint(c->state, request, clock_(), options_.limits,
+                                     [this] { return NewNonce(); });
+    if (!result.ok()) return done(result.error());
+    {
+      std::lock_guard lock(stats_mu_);
+      ++stats_.checkpoints;
+    }
+    auto response =
+        std::make_shared<protocol::CheckpointDurableExecutionResponse>(std::move(result->response));
+    Persist(shard, arn, *c, std::move(result->outcome), [done, response](Status s) {
+      if (s.ok()) return done(std::move(*response));
+      done(StoreError(s));
+    });
+  });
+}
+
+void ExecutionService::GetState(const std::string& arn,
+                                protocol::GetDurableExecutionStateRequest request,
+                                Callback<protocol::GetDurableExecutionStateResponse> done) {
+  PostOrReject(arn, done, [this, arn, request = std::move(request), done] {
+    ApiError error;
+    Cached* c = Lookup(ShardFor(arn), arn, &error);
+    if (!c) {
+      if (error.code == ErrorCode::kResourceNotFound)
+        error.code = ErrorCode::kInvalidParameterValue;
+      return done(error);
+    }
+    done(engine::GetState(c->state, request, options_.limits));
+  });
+}
+
+void ExecutionService::Stop(const std::string& arn, std::optional<protocol::ErrorObject> error,
+                            Callback<protocol::Timestamp> done) {
+  PostOrReject(arn, done, [this, arn, error = std::move(error), done] {
+    Shard& shard = ShardFor(arn);
+    ApiError lookup_error;
+    Cached* c = Lookup(shard, arn, &lookup_error);
+    if (!c) return done(lookup_error);
+    auto result = engine::Stop(c->state, error, clock_(), options_.limits);
+    if (!result.ok()) return done(result.error());
+    auto ts = result->stop_timestamp;
+    Persist(shard, arn, *c, std::move(result->outcome), [done, ts](Status s) {
+      if (s.ok()) return done(ts);
+      done(StoreError(s));
+    });
+  });
+}
+
+void ExecutionService::CompleteCallback(const std::string& callback_id,
+                                        engine::CallbackCompletion completion,
+                                        Callback<bool> done) {
+  auto parts = engine::ParseCallbackId(callback_id);
+  if (!parts) return done(engine::InvalidParameter("Invalid callback id: " + callback_id));
+  std::string arn = parts->execution_arn;
+  PostOrReject(arn, done, [this, arn, callback_id, completion = std::move(completion), done] {
+    Shard& shard = ShardFor(arn);
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) {
+      if (error.code == ErrorCode::kResourceNotFound) {
+        error.message = "Callback not found: " + callback_id;
+      }
+      return done(error);
+    }
+    auto result =
+        engine::CompleteCallback(c->state, callback_id, completion, clock_(), options_.limits);
+    if (!result.ok()) return done(result.error());
+    Persist(shard, arn, *c, std::move(*result), [done](Status s) {
+      if (s.ok()) return done(true);
+      done(StoreError(s));
+    });
+  });
+}
+
+void ExecutionService::CompleteChainedInvoke(const std::string& arn,
+                                             const std::string& operation_id,
+                                             engine::ChainedInvokeCompletion completion) {
+  Post(arn, [this, arn, operation_id, completion = std::move(completion)] {
+    Shard& shard = ShardFor(arn);
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) return;
+    auto result = engine::CompleteChainedInvoke(c->state, operation_id, completion, clock_());
+    if (result.ok()) Persist(shard, arn, *c, std::move(*result), [](Status) {});
+  });
+}
+
+void ExecutionService::BeginInvocation(const std::string& arn, const std::string& request_id,
+                                       Callback<protocol::InvocationEnvelope> done) {
+  PostOrReject(arn, done, [this, arn, request_id, done] {
+    Shard& shard = ShardFor(arn);
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) return done(error);
+    auto result = engine::BeginInvocation(c->state, request_id, clock_(), options_.limits);
+    if (!result.ok()) return done(result.error());
+    {
+      std::lock_guard lock(stats_mu_);
+      ++stats_.invocations_started;
+    }
+    auto envelope = std::make_shared<protocol::InvocationEnvelope>(std::move(result->envelope));
+    Persist(shard, arn, *c, std::move(result->outcome), [done, envelope](Status s) {
+      if (s.ok()) return done(std::move(*envelope));
+      done(StoreError(s));
+    });
+  });
+}
+
+void ExecutionService::CompleteInvocation(const std::string& arn, const std::string& request_id,
+                                          engine::InvocationResult result, Callback<bool> done) {
+  PostOrReject(arn, done, [this, arn, request_id, result = std::move(result), done] {
+    Shard& shard = ShardFor(arn);
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) return done(error);
+    auto outcome =
+        engine::CompleteInvocation(c->state, request_id, result, clock_(), options_.limits);
+    if (!outcome.ok()) return done(outcome.error());
+    Persist(shard, arn, *c, std::move(*outcome), [done](Status s) {
+      if (s.ok()) return done(true);
+      done(StoreError(s));
+    });
+  });
+}
+
+ExecutionService::Stats ExecutionService::stats() const {
+  Stats s;
+  {
+    std::lock_guard lock(stats_mu_);
+    s = stats_;
+  }
+  std::lock_guard lock(timer_mu_);
+  s.timers_in_memory = timers_.size();
+  return s;
+}
+
+}  // namespace durafn::api

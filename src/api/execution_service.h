@@ -1,0 +1,192 @@
+// The shell around the engine: it serializes the engine calls of each execution on one
+// shard thread, persists every outcome through the store before answering or acting on
+// it, and runs the effects (timers, invocations, chained invokes, waiters).
+//
+// Threading: callers (HTTP handlers on I/O threads) post work and get their answer through
+// a callback, which runs on a shard thread or on the store's writer thread. Callbacks must
+// be quick; answering an HTTP Responder is.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.h"
+#include "scheduler/timer_queue.h"
+#include "store/execution_store.h"
+
+namespace durafn::api {
+
+using engine::ApiResult;
+
+// Where the service hands executions that need an invocation: the function version's
+// invocation queue (hosting). Must not block.
+class InvocationSink {
+ public:
+  virtual ~InvocationSink() = default;
+  // `function_arn` is qualified by the version the execution runs.
+  virtual void QueueDurableInvocation(const std::string& function_arn,
+                                      const std::string& execution_arn) = 0;
+};
+
+// Starts the target of a chained invoke and reports its end (hosting/api wiring).
+class ChainedInvoker {
+ public:
+  virtual ~ChainedInvoker() = default;
+  virtual void StartChainedInvoke(const std::string& caller_arn,
+                                  const engine::StartChainedInvoke& invoke) = 0;
+};
+
+struct ExecutionServiceOptions {
+  int shards = 2;
+  std::size_t max_queued_tasks_per_shard = 65'536;
+  engine::Limits limits;
+  // Timers due within this window are held in memory; the rest stay in the store.
+  std::chrono::milliseconds timer_horizon{std::chrono::minutes(10)};
+  // Executions kept in memory per shard (least recently used beyond it are dropped).
+  std::size_t max_cached_per_shard = 50'000;
+};
+
+struct StartExecutionRequest {
+  std::string execution_arn;  // minted by the caller (name + id)
+  std::string name;
+  std::string function_arn;  // qualified by the version that runs
+  std::string unqualified_function_arn;
+  std::string version;
+  std::optional<std::string> input;
+  int64_t execution_timeout_seconds = 0;
+  int64_t retention_days = 14;
+  bool sync = false;
+};
+
+struct StartedExecution {
+  engine::ExecutionRecord record;
+  bool existing = false;  // the name was taken by an execution with the same input
+};
+
+class ExecutionService {
+ public:
+  using Clock = std::function<protocol::Timestamp()>;
+  template <class T>
+  using Callback = std::function<void(ApiResult<T>)>;
+
+  ExecutionService(store::ExecutionStore& store, Clock clock, ExecutionServiceOptions options);
+  ~ExecutionService();  // Stop()
+  ExecutionService(const ExecutionService&) = delete;
+  ExecutionService& operator=(const ExecutionService&) = delete;
+
+  // Wires the effect targets; call before Start().
+  void SetInvocationSink(InvocationSink* sink) { sink_ = sink; }
+  void SetChainedInvoker(ChainedInvoker* invoker) { chained_ = invoker; }
+
+  // Loads timers and recovers executions that were queued or running when the process
+  // stopped, then starts the shard and timer threads.
+  Status Start();
+  // Stops the threads; queued work is answered with ServiceException.
+  void Stop();
+
+  // Creates the execution, or (same name, same input) returns the existing one; a different
+  // input under a taken name is DurableExecutionAlreadyStartedException.
+  void StartExecution(StartExecutionRequest request, Callback<StartedExecution> done);
+  // Calls `done` once the execution is closed (with its record), or with nullopt when
+  // `timeout` passes first. Runs `done` at once if it is already closed.
+  void WaitForClose(const std::string& arn, std::chrono::milliseconds timeout,
+                    std::function<void(std::optional<engine::ExecutionRecord>)> done);
+
+  void Checkpoint(const std::string& arn, protocol::CheckpointDurableExecutionRequest request,
+                  Callback<protocol::CheckpointDurableExecutionResponse> done);
+  void GetState(const std::string& arn, protocol::GetDurableExecutionStateRequest request,
+                Callback<protocol::GetDurableExecutionStateResponse> done);
+  void Stop(const std::string& arn, std::optional<protocol::ErrorObject> error,
+            Callback<protocol::Timestamp> done);
+  void CompleteCallback(const std::string& callback_id, engine::CallbackCompletion completion,
+                        Callback<bool> done);
+  void CompleteChainedInvoke(const std::string& arn, const std::string& operation_id,
+                             engine::ChainedInvokeCompletion completion);
+
+  // The invocation protocol with the function's workers.
+  void BeginInvocation(const std::string& arn, const std::string& request_id,
+                       Callback<protocol::InvocationEnvelope> done);
+  void CompleteInvocation(const std::string& arn, const std::string& request_id,
+                          engine::InvocationResult result, Callback<bool> done);
+
+  // Reads that need no serialization (they go to the store's read connections); blocking,
+  // so never call them on an I/O thread.
+  store::ExecutionStore& store() { return store_; }
+
+  // Counters for /metrics.
+  struct Stats {
+    uint64_t checkpoints = 0, invocations_started = 0, timers_fired = 0, executions_started = 0;
+    std::size_t timers_in_memory = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Cached {
+    engine::ExecutionState state;
+    int64_t saved_counter = 0;
+  };
+  struct Shard {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> tasks;
+    bool stopping = false;
+    std::unordered_map<std::string, Cached> cache;  // touched only on the shard thread
+    std::thread thread;
+  };
+  struct Waiter {
+    std::chrono::steady_clock::time_point deadline;
+    std::function<void(std::optional<engine::ExecutionRecord>)> done;
+  };
+
+  Shard& ShardFor(const std::string& arn);
+  // Runs `task` on the execution's shard thread; false when the shard is full or stopping.
+  bool Post(const std::string& arn, std::function<void()> task);
+  template <class T>
+  void PostOrReject(const std::string& arn, const Callback<T>& done, std::function<void()> task);
+  void RunShard(Shard& shard);
+  // The cached state (loading it if needed) or nullptr for an unknown execution; on a store
+  // error sets `error`. Shard thread only.
+  Cached* Lookup(Shard& shard, const std::string& arn, protocol::ApiError* error);
+  // Persists `outcome` of an engine call on `cached`, then runs `on_durable` and the effects;
+  // on failure drops the cached state (it may be ahead of the store) and reports it.
+  void Persist(Shard& shard, const std::string& arn, Cached& cached, engine::Outcome outcome,
+               std::function<void(Status)> on_durable, const store::TimerRow* fired = nullptr);
+  void RunEffects(const engine::ExecutionState& state, const std::vector<engine::Effect>& effects);
+  void FireTimer(store::TimerRow timer);
+  void RunTimers();
+  void NotifyClosed(const engine::ExecutionRecord& record);
+  Status Recover();
+  std::string NewNonce();
+
+  store::ExecutionStore& store_;
+  Clock clock_;
+  const ExecutionServiceOptions options_;
+  InvocationSink* sink_ = nullptr;
+  ChainedInvoker* chained_ = nullptr;
+  std::vector<std::unique_ptr<Shard>> shards_;
+
+  mutable std::mutex timer_mu_;
+  std::condition_variable timer_cv_;
+  scheduler::TimerQueue timers_;
+  bool timer_stopping_ = false;
+  std::thread timer_thread_;
+
+  std::mutex waiter_mu_;
+  std::multimap<std::string, Waiter> waiters_;
+
+  mutable std::mutex stats_mu_;
+  Stats stats_;
+  bool started_ = false;
+};
+
+}  // namespace durafn::api

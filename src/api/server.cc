@@ -1,0 +1,837 @@
+#include "api/server.h"
+
+#include <random>
+#include <sstream>
+
+#include <openssl/evp.h>
+
+#include "api/execution_service.h"
+#include "api/http_server.h"
+#include "api/invocation_dispatcher.h"
+#include "api/request_id.h"
+#include "api/responses.h"
+#include "api/runtime_api.h"
+#include "api/uri.h"
+#include "api/work_pool.h"
+#include "hosting/function_registry.h"
+#include "protocol/arn.h"
+#include "protocol/json_codec.h"
+#include "store/sqlite_execution_store.h"
+
+namespace durafn::api {
+namespace {
+
+using nlohmann::json;
+using protocol::ApiError;
+using protocol::ErrorCode;
+
+constexpr std::size_t kSyncPayloadLimit = 6 * 1024 * 1024;
+constexpr std::size_t kAsyncPayloadLimit = 1024 * 1024;
+constexpr std::size_t kCallbackResultLimit = 1024 * 1024;
+
+protocol::Timestamp WallNow() {
+  return protocol::Timestamp{std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count()};
+}
+
+ApiError Invalid(std::string m) {
+  return {ErrorCode::kInvalidParameterValue, std::move(m)};
+}
+
+// Parses a JSON request body; unparseable text is InvalidRequestContentException.
+std::optional<json> ParseBody(const std::string& body, Responder& responder) {
+  if (body.empty()) return json::object();
+  auto j = protocol::ParseJson(body);
+  if (!j.ok()) {
+    responder.Send(
+        ErrorResponse({ErrorCode::kInvalidRequestContent,
+                       "Could not parse request body into json: " + j.status().message()}));
+    return std::nullopt;
+  }
+  return *j;
+}
+
+template <class T>
+std::optional<T> DecodeBody(const std::string& body, Responder& responder) {
+  auto j = ParseBody(body, responder);
+  if (!j) return std::nullopt;
+  auto v = protocol::Decode<T>(*j);
+  if (!v.ok()) {
+    responder.Send(ErrorResponse({ErrorCode::kInvalidRequestContent, v.status().message()}));
+    return std::nullopt;
+  }
+  return std::move(*v);
+}
+
+std::optional<int64_t> ParseInt(std::optional<std::string_view> s) {
+  if (!s || s->empty() || s->size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : *s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// "true"/"false" query flags; absent gives `def`.
+std::optional<bool> ParseBool(std::optional<std::string_view> s, bool def) {
+  if (!s) return def;
+  if (*s == "true") return true;
+  if (*s == "false") return false;
+  return std::nullopt;
+}
+
+template <class T>
+void SendResult(Responder& responder, const engine::ApiResult<T>& r,
+                const std::function<Response(const T&)>& ok) {
+  if (!r.ok()) return responder.Send(ErrorResponse(r.error()));
+  responder.Send(ok(*r));
+}
+
+std::string Uuid() {
+  return NewRequestId();
+}
+
+std::string Sha256Base64(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  std::string out(4 * ((len + 2) / 3), '\0');
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(len));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string Base64Decode(std::string_view in, bool* ok) {
+  std::string out(3 * in.size() / 4 + 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  *ok = n >= 0;
+  if (n < 0) return {};
+  std::size_t pad = 0;
+  if (!in.empty() && in.back() == '=') ++pad;
+  if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+bool ValidExecutionName(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<hosting::FunctionRegistry> registry;
+  std::unique_ptr<store::SqliteExecutionStore> store;
+  std::unique_ptr<ExecutionService> service;
+  InvocationDispatcher dispatcher;
+  std::unique_ptr<RuntimeApi> runtime;
+  std::unique_ptr<WorkPool> pool;
+  std::unique_ptr<HttpServer> http;
+
+  // Teardown order matters: nothing may call into a destroyed part. The store's writer can
+  // still complete writes (and run their effects in the service and dispatcher) until it is
+  // destroyed, so it goes before them.
+  ~Impl() {
+    if (http) http->Stop();
+    if (runtime) runtime->Stop();
+    pool.reset();
+    if (service) service->Stop();
+    store.reset();
+    service.reset();
+  }
+
+  Router BuildRouter();
+  void AddFunctionRoutes(Router& r);
+  void AddInvokeRoute(Router& r);
+  void AddDurableRoutes(Router& r);
+  void AddAdminRoutes(Router& r);
+  // Runs `work` off the I/O threads; answers 429 when the pool is saturated.
+  void Blocking(Responder responder, std::function<void(Responder&)> work);
+  void AnswerSyncInvoke(std::shared_ptr<Responder> responder, const engine::ExecutionRecord& rec,
+                        Headers headers);
+};
+
+void Server::Impl::Blocking(Responder responder, std::function<void(Responder&)> work) {
+  auto shared = std::make_shared<Responder>(std::move(responder));
+  bool ok = pool->Post([shared, work = std::move(work)] { work(*shared); });
+  if (!ok) {
+    shared->Send(ErrorResponse({ErrorCode::kTooManyRequests, "The server is busy; retry later"}));
+  }
+}
+
+// ---- functions ----
+
+namespace {
+
+hosting::FunctionConfig ConfigFromRequest(const json& j, std::string* error) {
+  hosting::FunctionConfig c;
+  auto str = [&](const char* key, std::string& out) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_string()) {
+      *error = std::string(key) + ": expected string";
+      return;
+    }
+    out = j[key];
+  };
+  auto num = [&](const char* key, int64_t& out) {
+    if (!j.contains(key)) return;
+    if (!j[key].is_number_integer()) {
+      *error = std::string(key) + ": expected integer";
+      return;
+    }
+    out = j[key];
+  };
+  str("FunctionName", c.name);
+  str("Runtime", c.runtime);
+  str("Handler", c.handler);
+  str("Role", c.role);
+  str("Description", c.description);
+  num("Timeout", c.timeout_seconds);
+  num("MemorySize", c.memory_size_mb);
+  if (j.contains("Environment")) {
+    const auto& vars = j["Environment"].value("Variables", json::object());
+    if (!vars.is_object()) {
+      *error = "Environment.Variables: expected object";
+    } else {
+      for (auto& [k, v] : vars.items()) {
+        if (!v.is_string())
+          *error = "Environment.Variables." + k + ": expected string";
+        else
+          c.environment[k] = v;
+      }
+    }
+  }
+  if (j.contains("DurableConfig")) {
+    auto d = protocol::Decode<protocol::DurableConfig>(j["DurableConfig"]);
+    if (!d.ok())
+      *error = "DurableConfig." + d.status().message();
+    else
+      c.durable_config = *d;
+  }
+  return c;
+}
+
+}  // namespace
+
+void Server::Impl::AddFunctionRoutes(Router& r) {
+  const auto& id = registry->identity();
+  auto config_json = [id](const hosting::FunctionConfig& c) { return ToLambdaJson(c, id); };
+
+  r.Add("POST", "/2015-03-31/functions", [this, config_json](Request req, Responder res) {
+    auto j = ParseBody(req.body, res);
+    if (!j) return;
+    std::string error;
+    auto config = ConfigFromRequest(*j, &error);
+    if (!error.empty()) return res.Send(ErrorResponse(Invalid(error)));
+    if (config.name.empty()) return res.Send(ErrorResponse(Invalid("FunctionName is required")));
+    // Code: a zip (ZipFile, base64) as Lambda takes it. Worker processes that run it arrive
+    // with hosting; here the package is fingerprinted so versions can tell code apart.
+    std::string code;
+    if (j->contains("Code") && (*j)["Code"].contains("ZipFile")) {
+      bool ok = false;
+      code = Base64Decode((*j)["Code"]["ZipFile"].get<std::string>(), &ok);
+      if (!ok) return res.Send(ErrorResponse(Invalid("Code.ZipFile is not valid base64")));
+    }
+    config.code_sha256 = Sha256Base64(code);
+    config.code_size = static_cast<int64_t>(code.size());
+    bool publish = j->value("Publish", false);
+    Blocking(std::move(res), [this, config, publish, config_json](Responder& res) {
+      auto created = registry->Create(config, WallNow());
+      if (!created.ok()) return res.Send(ErrorResponse(created.error()));
+      if (publish) {
+        auto v = registry->PublishVersion(config.name, "", WallNow());
+        if (!v.ok()) return res.Send(ErrorResponse(v.error()));
+        return res.Send(JsonResponse(config_json(*v), 201));
+      }
+      res.Send(JsonResponse(config_json(*created), 201));
+    });
+  });
+
+  r.Add("GET", "/2015-03-31/functions", [this, config_json](Request, Responder res) {
+    json list = json::array();
+    for (const auto& f : registry->List())
+      list.push_back(config_json(f));
+    res.Send(JsonResponse({{"Functions", list}}));
+  });
+
+  r.Add("GET", "/2015-03-31/functions/{FunctionName}",
+        [this, config_json](Request req, Responder res) {
+          auto q = req.QueryValue("Qualifier");
+          auto c = registry->Get(req.Label("FunctionName"),
+                                 q ? std::optional<std::string_view>(*q) : std::nullopt);
+          if (!c.ok()) return res.Send(ErrorResponse(c.error()));
+          json body = {{"Configuration", config_json(*c)},
+                       {"Code", {{"RepositoryType", "durafn"}, {"Location", c->code_location}}}};
+          res.Send(JsonResponse(body));
+        });
+
+  r.Add("GET", "/2015-03-31/functions/{FunctionName}/configuration",
+        [this, config_json](Request req, Responder res) {
+          auto q = req.QueryValue("Qualifier");
+          auto c = registry->Get(req.Label("FunctionName"),
+                                 q ? std::optional<std::string_view>(*q) : std::nullopt);
+          if (!c.ok()) return res.Send(ErrorResponse(c.error()));
+          res.Send(JsonResponse(config_json(*c)));
+        });
+
+  r.Add("PUT", "/2015-03-31/functions/{FunctionName}/configuration",
+        [this, config_json](Request req, Responder res) {
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          std::string error;
+          auto c = ConfigFromRequest(*j, &error);
+          if (!error.empty()) return res.Send(ErrorResponse(Invalid(error)));
+          hosting::FunctionConfigPatch p;
+          if (j->contains("Runtime")) p.runtime = c.runtime;
+          if (j->contains("Handler")) p.handler = c.handler;
+          if (j->contains("Role")) p.role = c.role;
+          if (j->contains("Description")) p.description = c.description;
+          if (j->contains("Timeout")) p.timeout_seconds = c.timeout_seconds;
+          if (j->contains("MemorySize")) p.memory_size_mb = c.memory_size_mb;
+          if (j->contains("Environment")) p.environment = c.environment;
+          if (j->contains("DurableConfig")) p.durable_config = c.durable_config;
+          std::string name = req.Label("FunctionName");
+          Blocking(std::move(res), [this, name, p, config_json](Responder& res) {
+            auto u = registry->UpdateConfiguration(name, p, WallNow());
+            if (!u.ok()) return res.Send(ErrorResponse(u.error()));
+            res.Send(JsonResponse(config_json(*u)));
+          });
+        });
+
+  r.Add("DELETE", "/2015-03-31/functions/{FunctionName}", [this](Request req, Responder res) {
+    std::string name = req.Label("FunctionName");
+    std::optional<std::string> q;
+    if (auto v = req.QueryValue("Qualifier")) q = std::string(*v);
+    Blocking(std::move(res), [this, name, q](Responder& res) {
+      auto d = registry->Delete(name, q ? std::optional<std::string_view>(*q) : std::nullopt);
+      if (!d.ok()) return res.Send(ErrorResponse(d.error()));
+      res.Send(EmptyResponse(204));
+    });
+  });
+
+  r.Add("POST", "/2015-03-31/functions/{FunctionName}/versions",
+        [this, config_json](Request req, Responder res) {
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          std::string name = req.Label("FunctionName");
+          std::string description = j->value("Description", "");
+          Blocking(std::move(res), [this, name, description, config_json](Responder& res) {
+            auto v = registry->PublishVersion(name, description, WallNow());
+            if (!v.ok()) return res.Send(ErrorResponse(v.error()));
+            res.Send(JsonResponse(config_json(*v), 201));
+          });
+        });
+
+  r.Add("GET", "/2015-03-31/functions/{FunctionName}/versions",
+        [this, config_json](Request req, Responder res) {
+          auto v = registry->ListVersions(req.Label("FunctionName"));
+          if (!v.ok()) return res.Send(ErrorResponse(v.error()));
+          json list = json::array();
+          for (const auto& c : *v)
+            list.push_back(config_json(c));
+          res.Send(JsonResponse({{"Versions", list}}));
+        });
+
+  auto alias_json = [id](const hosting::AliasConfig& a) { return ToLambdaJson(a, id); };
+  r.Add("POST", "/2015-03-31/functions/{FunctionName}/aliases",
+        [this, alias_json](Request req, Responder res) {
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          std::string name = req.Label("FunctionName");
+          std::string alias = j->value("Name", "");
+          std::string version = j->value("FunctionVersion", "");
+          std::string description = j->value("Description", "");
+          Blocking(std::move(res), [=, this](Responder& res) {
+            auto a = registry->CreateAlias(name, alias, version, description);
+            if (!a.ok()) return res.Send(ErrorResponse(a.error()));
+            res.Send(JsonResponse(alias_json(*a), 201));
+          });
+        });
+  r.Add("GET", "/2015-03-31/functions/{FunctionName}/aliases",
+        [this, alias_json](Request req, Responder res) {
+          auto a = registry->ListAliases(req.Label("FunctionName"));
+          if (!a.ok()) return res.Send(ErrorResponse(a.error()));
+          json list = json::array();
+          for (const auto& x : *a)
+            list.push_back(alias_json(x));
+          res.Send(JsonResponse({{"Aliases", list}}));
+        });
+  r.Add("GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+        [this, alias_json](Request req, Responder res) {
+          auto a = registry->GetAlias(req.Label("FunctionName"), req.Label("Name"));
+          if (!a.ok()) return res.Send(ErrorResponse(a.error()));
+          res.Send(JsonResponse(alias_json(*a)));
+        });
+  r.Add("PUT", "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+        [this, alias_json](Request req, Responder res) {
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          std::string name = req.Label("FunctionName"), alias = req.Label("Name");
+          std::optional<std::string> version, description;
+          if (j->contains("FunctionVersion")) version = (*j)["FunctionVersion"];
+          if (j->contains("Description")) description = (*j)["Description"];
+          Blocking(std::move(res), [=, this](Responder& res) {
+            auto a = registry->UpdateAlias(name, alias, version, description);
+            if (!a.ok()) return res.Send(ErrorResponse(a.error()));
+            res.Send(JsonResponse(alias_json(*a)));
+          });
+        });
+  r.Add("DELETE", "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
+        [this](Request req, Responder res) {
+          std::string name = req.Label("FunctionName"), alias = req.Label("Name");
+          Blocking(std::move(res), [=, this](Responder& res) {
+            auto d = registry->DeleteAlias(name, alias);
+            if (!d.ok()) return res.Send(ErrorResponse(d.error()));
+            res.Send(EmptyResponse(204));
+          });
+        });
+}
+
+// ---- Invoke ----
+
+void Server::Impl::AnswerSyncInvoke(std::shared_ptr<Responder> responder,
+                                    const engine::ExecutionRecord& rec, Headers headers) {
+  Response r;
+  using protocol::ExecutionStatus;
+  if (rec.status == ExecutionStatus::kSucceeded) {
+    r = BytesResponse(rec.result.value_or("null"), "application/json");
+  } else {
+    // Lambda's function-error shape; the execution's ErrorObject supplies type and message.
+    const auto& e = rec.error.value_or(protocol::ErrorObject{});
+    json body = {{"errorType", e.error_type.value_or(std::string(ToString(rec.status)))},
+                 {"errorMessage", e.error_message.value_or("")}};
+    if (e.error_data) body["errorData"] = *e.error_data;
+    if (e.stack_trace) body["stackTrace"] = *e.stack_trace;
+    r = JsonResponse(body);
+    r.headers.Set("X-Amz-Function-Error", "Unhandled");
+  }
+  for (const auto& [k, v] : headers)
+    r.headers.Set(k, v);
+  responder->Send(std::move(r));
+}
+
+void Server::Impl::AddInvokeRoute(Router& r) {
+  r.Add(
+      "POST", "/2015-03-31/functions/{FunctionName}/invocations",
+      [this](Request req, Responder res) {
+        std::string type(req.headers.Get("X-Amz-Invocation-Type").value_or("RequestResponse"));
+        auto itype = protocol::ParseEnum<protocol::InvocationType>(type);
+        if (!itype) {
+          return res.Send(ErrorResponse(Invalid("Invalid InvocationType '" + type +
+                                                "': expected RequestResponse, Event or DryRun")));
+        }
+        bool sync = *itype == protocol::InvocationType::kRequestResponse;
+        std::size_t limit = sync ? kSyncPayloadLimit : kAsyncPayloadLimit;
+        if (req.body.size() > limit) {
+          return res.Send(ErrorResponse({ErrorCode::kRequestTooLarge,
+                                         "Request must be smaller than " + std::to_string(limit) +
+                                             " bytes for the " + type + " invocation type"}));
+        }
+        if (!req.body.empty() && !protocol::ParseJson(req.body).ok()) {
+          return res.Send(ErrorResponse(
+              {ErrorCode::kInvalidRequestContent, "Could not parse request body into json"}));
+        }
+        auto q = req.QueryValue("Qualifier");
+        auto fn = registry->Resolve(req.Label("FunctionName"),
+                                    q ? std::optional<std::string_view>(*q) : std::nullopt);
+        if (!fn.ok()) return res.Send(ErrorResponse(fn.error()));
+        Headers headers{{"X-Amz-Executed-Version", fn->executed_version}};
+        if (!fn->config.durable()) {
+          return res.Send(ErrorResponse(
+              {ErrorCode::kResourceConflict,
+               "Invoking plain (non-durable) functions needs worker hosting, which this server "
+               "does not run yet"}));
+        }
+        if (!fn->qualified) {
+          return res.Send(ErrorResponse(
+              Invalid("You cannot invoke a durable function using an unqualified ARN. Specify a "
+                      "version or alias qualifier.")));
+        }
+        std::string name(req.headers.Get("X-Amz-Durable-Execution-Name").value_or(""));
+        if (!name.empty() && !ValidExecutionName(name)) {
+          return res.Send(ErrorResponse(
+              Invalid("DurableExecutionName must be 1 to 64 characters of [a-zA-Z0-9-_]")));
+        }
+        if (*itype == protocol::InvocationType::kDryRun) {
+          Response dry = EmptyResponse(204);
+          for (const auto& [k, v] : headers)
+            dry.headers.Set(k, v);
+          return res.Send(std::move(dry));
+        }
+        std::string id = Uuid();
+        if (name.empty()) name = id;
+        const auto& ident = registry->identity();
+        StartExecutionRequest start;
+        start.name = name;
+        start.function_arn = fn->function_arn;
+        start.unqualified_function_arn = hosting::FunctionArn(ident, fn->config.name);
+        start.version = fn->executed_version;
+        start.execution_arn = fn->function_arn + "/durable-execution/" + name + "/" + id;
+        start.input = req.body.empty() ? std::string("{}") : req.body;
+        start.execution_timeout_seconds = fn->config.durable_config->execution_timeout.value_or(
+            hosting::kMaxExecutionTimeoutSeconds);
+        start.retention_days = fn->config.durable_config->retention_period_in_days.value_or(
+            hosting::kDefaultRetentionDays);
+        start.sync = sync;
+        auto responder = std::make_shared<Responder>(std::move(res));
+        service->StartExecution(
+            std::move(start), [this, responder, headers, sync](ApiResult<StartedExecution> st) {
+              if (!st.ok()) return responder->Send(ErrorResponse(st.error()));
+              Headers h = headers;
+              h.Set("X-Amz-Durable-Execution-Arn", st->record.arn);
+              if (!sync) {
+                Response accepted = EmptyResponse(202);
+                for (const auto& [k, v] : h)
+                  accepted.headers.Set(k, v);
+                return responder->Send(std::move(accepted));
+              }
+              if (protocol::IsTerminal(st->record.status)) {
+                return AnswerSyncInvoke(responder, st->record, h);
+              }
+              service->WaitForClose(
+                  st->record.arn, options.sync_invoke_limit,
+                  [this, responder, h](std::optional<engine::ExecutionRecord> rec) {
+                    if (rec) return AnswerSyncInvoke(responder, *rec, h);
+                    // The execution goes on; the caller gets Lambda's timeout shape.
+                    Response r = JsonResponse(
+                        {{"errorType", "Sandbox.Timedout"},
+                         {"errorMessage",
+                          "The synchronous invocation limit passed; the durable execution is "
+                          "still running"}});
+                    r.headers.Set("X-Amz-Function-Error", "Unhandled");
+                    for (const auto& [k, v] : h)
+                      r.headers.Set(k, v);
+                    responder->Send(std::move(r));
+                  });
+            });
+      },
+      RouteOptions{.max_body_bytes = kSyncPayloadLimit + 1});
+}
+
+// ---- durable executions ----
+
+void Server::Impl::AddDurableRoutes(Router& r) {
+  auto parse_arn = [](const Request& req, Responder& res) -> std::optional<std::string> {
+    const std::string& arn = req.Label("DurableExecutionArn");
+    auto parsed = protocol::ParseDurableExecutionArn(arn);
+    if (!parsed.ok()) {
+      res.Send(ErrorResponse(Invalid(parsed.status().message())));
+      return std::nullopt;
+    }
+    return arn;
+  };
+
+  r.Add("POST", "/2025-12-01/durable-executions/{DurableExecutionArn}/checkpoint",
+        [this, parse_arn](Request req, Responder res) {
+          auto arn = parse_arn(req, res);
+          if (!arn) return;
+          auto body = DecodeBody<protocol::CheckpointDurableExecutionRequest>(req.body, res);
+          if (!body) return;
+          body->durable_execution_arn = *arn;
+          auto responder = std::make_shared<Responder>(std::move(res));
+          service->Checkpoint(
+              *arn, std::move(*body),
+              [responder](ApiResult<protocol::CheckpointDurableExecutionResponse> r) {
+                if (!r.ok()) return responder->Send(ErrorResponse(r.error()));
+                responder->Send(JsonResponse(protocol::Encode(*r)));
+              });
+        });
+
+  r.Add("GET", "/2025-12-01/durable-executions/{DurableExecutionArn}/state",
+        [this, parse_arn](Request req, Responder res) {
+          auto arn = parse_arn(req, res);
+          if (!arn) return;
+          protocol::GetDurableExecutionStateRequest q;
+          q.durable_execution_arn = *arn;
+          auto token = req.QueryValue("CheckpointToken");
+          if (!token) return res.Send(ErrorResponse(Invalid("CheckpointToken is required")));
+          q.checkpoint_token = std::string(*token);
+          if (auto m = req.QueryValue("Marker")) q.marker = std::string(*m);
+          if (auto m = req.QueryValue("MaxItems")) {
+            auto n = ParseInt(m);
+            if (!n || *n > 1000)
+              return res.Send(ErrorResponse(Invalid("MaxItems must be 0 to 1000")));
+            q.max_items = *n;
+          }
+          auto responder = std::make_shared<Responder>(std::move(res));
+          service->GetState(*arn, std::move(q),
+                            [responder](ApiResult<protocol::GetDurableExecutionStateResponse> r) {
+                              if (!r.ok()) return responder->Send(ErrorResponse(r.error()));
+                              responder->Send(JsonResponse(protocol::Encode(*r)));
+                            });
+        });
+
+  r.Add("GET", "/2025-12-01/durable-executions/{DurableExecutionArn}",
+        [this, parse_arn](Request req, Responder res) {
+          auto arn = parse_arn(req, res);
+          if (!arn) return;
+          auto include = ParseBool(req.QueryValue("IncludeExecutionData"), true);
+          if (!include)
+            return res.Send(ErrorResponse(Invalid("IncludeExecutionData must be true or false")));
+          Blocking(std::move(res), [this, arn = *arn, include = *include](Responder& res) {
+            auto rec = store->LoadRecord(arn);
+            if (!rec.ok())
+              return res.Send(ErrorResponse({ErrorCode::kService, rec.status().message()}));
+            if (!rec->has_value()) {
+              return res.Send(ErrorResponse(
+                  {ErrorCode::kResourceNotFound, "Durable execution not found: " + arn}));
+            }
+            const auto& e = **rec;
+            protocol::GetDurableExecutionResponse g;
+            g.durable_execution_arn = e.arn;
+            g.durable_execution_name = e.name;
+            g.function_arn = e.function_arn;
+            g.status = e.status;
+            g.start_timestamp = e.start_timestamp;
+            g.end_timestamp = e.end_timestamp;
+            g.version = e.version;
+            g.execution_data_included = include;
+            if (include) {
+              g.input_payload = e.input_payload;
+              g.result = e.result;
+              g.error = e.error;
+            }
+            g.durable_config = protocol::DurableConfig{std::nullopt, e.retention_days,
+                                                       e.execution_timeout_seconds};
+            res.Send(JsonResponse(protocol::Encode(g)));
+          });
+        });
+
+  r.Add("GET", "/2025-12-01/durable-executions/{DurableExecutionArn}/history",
+        [this, parse_arn](Request req, Responder res) {
+          auto arn = parse_arn(req, res);
+          if (!arn) return;
+          store::HistoryQuery q;
+          auto include = ParseBool(req.QueryValue("IncludeExecutionData"), true);
+          auto reverse = ParseBool(req.QueryValue("ReverseOrder"), false);
+          if (!include || !reverse)
+            return res.Send(ErrorResponse(Invalid("boolean parameters must be true or false")));
+          q.include_data = *include;
+          q.reverse_order = *reverse;
+          if (auto m = req.QueryValue("Marker")) q.marker = std::string(*m);
+          if (auto m = req.QueryValue("MaxItems")) {
+            auto n = ParseInt(m);
+            if (!n || *n > 1000)
+              return res.Send(ErrorResponse(Invalid("MaxItems must be 0 to 1000")));
+            q.max_items = *n;
+          }
+          Blocking(std::move(res), [this, arn = *arn, q](Responder& res) {
+            auto h = store->History(arn, q);
+            if (!h.ok()) {
+              auto code = h.status().code() == Status::Code::kNotFound
+                              ? ErrorCode::kResourceNotFound
+                          : h.status().code() == Status::Code::kInvalidArgument
+                              ? ErrorCode::kInvalidParameterValue
+                              : ErrorCode::kService;
+              return res.Send(ErrorResponse({code, h.status().message()}));
+            }
+            res.Send(JsonResponse(protocol::Encode(*h)));
+          });
+        });
+
+  r.Add("GET", "/2025-12-01/functions/{FunctionName}/durable-executions",
+        [this](Request req, Responder res) {
+          auto fn = registry->Get(req.Label("FunctionName"), std::nullopt);
+          if (!fn.ok()) return res.Send(ErrorResponse(fn.error()));
+          store::ListQuery q;
+          q.function_arn = hosting::FunctionArn(registry->identity(), fn->name);
+          if (auto qual = req.QueryValue("Qualifier")) {
+            auto resolved = registry->Resolve(fn->name, *qual);
+            if (!resolved.ok()) return res.Send(ErrorResponse(resolved.error()));
+            q.version = resolved->executed_version;
+          }
+          if (auto n = req.QueryValue("DurableExecutionName")) q.name = std::string(*n);
+          for (auto s : req.QueryValues("Statuses")) {
+            auto st = protocol::ParseEnum<protocol::ExecutionStatus>(s);
+            if (!st)
+              return res.Send(ErrorResponse(Invalid("Unknown status '" + std::string(s) + "'")));
+            q.statuses.push_back(*st);
+          }
+          for (auto [key, field] : {std::pair{"StartedAfter", &q.started_after},
+                                    std::pair{"StartedBefore", &q.started_before}}) {
+            if (auto v = req.QueryValue(key)) {
+              auto t = protocol::ParseIso8601(*v);
+              if (!t)
+                return res.Send(
+                    ErrorResponse(Invalid(std::string(key) + " must be an ISO-8601 time")));
+              *field = *t;
+            }
+          }
+          auto reverse = ParseBool(req.QueryValue("ReverseOrder"), false);
+          if (!reverse)
+            return res.Send(ErrorResponse(Invalid("ReverseOrder must be true or false")));
+          q.reverse_order = *reverse;
+          if (auto m = req.QueryValue("Marker")) q.marker = std::string(*m);
+          if (auto m = req.QueryValue("MaxItems")) {
+            auto n = ParseInt(m);
+            if (!n || *n > 1000)
+              return res.Send(ErrorResponse(Invalid("MaxItems must be 0 to 1000")));
+            q.max_items = *n;
+          }
+          Blocking(std::move(res), [this, q](Responder& res) {
+            auto l = store->List(q);
+            if (!l.ok()) return res.Send(ErrorResponse(Invalid(l.status().message())));
+            res.Send(JsonResponse(protocol::Encode(*l)));
+          });
+        });
+
+  r.Add("POST", "/2025-12-01/durable-executions/{DurableExecutionArn}/stop",
+        [this, parse_arn](Request req, Responder res) {
+          auto arn = parse_arn(req, res);
+          if (!arn) return;
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          std::optional<protocol::ErrorObject> error;
+          // The body is the ErrorObject itself; some tools wrap it as {"Error": {...}}.
+          const json& e = j->contains("Error") && (*j)["Error"].is_object() ? (*j)["Error"] : *j;
+          if (!e.empty()) {
+            auto d = protocol::Decode<protocol::ErrorObject>(e);
+            if (!d.ok()) return res.Send(ErrorResponse(Invalid(d.status().message())));
+            error = *d;
+          }
+          auto responder = std::make_shared<Responder>(std::move(res));
+          service->Stop(*arn, error, [responder](ApiResult<protocol::Timestamp> t) {
+            if (!t.ok()) return responder->Send(ErrorResponse(t.error()));
+            responder->Send(
+                JsonResponse(protocol::Encode(protocol::StopDurableExecutionResponse{*t})));
+          });
+        });
+
+  auto callback = [this](Request& req, Responder res, engine::CallbackCompletion c) {
+    auto responder = std::make_shared<Responder>(std::move(res));
+    service->CompleteCallback(req.Label("CallbackId"), std::move(c),
+                              [responder](ApiResult<bool> r) {
+                                if (!r.ok()) return responder->Send(ErrorResponse(r.error()));
+                                responder->Send(JsonResponse(json::object()));
+                              });
+  };
+  r.Add(
+      "POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/succeed",
+      [callback](Request req, Responder res) {
+        std::optional<std::string> result;
+        if (!req.body.empty()) result = req.body;
+        callback(req, std::move(res), engine::CallbackSuccess{std::move(result)});
+      },
+      RouteOptions{.max_body_bytes = kCallbackResultLimit});
+  r.Add("POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/fail",
+        [callback](Request req, Responder res) {
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          auto e = protocol::Decode<protocol::ErrorObject>(*j);
+          if (!e.ok()) return res.Send(ErrorResponse(Invalid(e.status().message())));
+          callback(req, std::move(res), engine::CallbackFailure{*e});
+        });
+  r.Add("POST", "/2025-12-01/durable-execution-callbacks/{CallbackId}/heartbeat",
+        [callback](Request req, Responder res) {
+          callback(req, std::move(res), engine::CallbackHeartbeat{});
+        });
+}
+
+// ---- admin ----
+
+void Server::Impl::AddAdminRoutes(Router& r) {
+  r.Add("GET", "/healthz", [](Request, Responder res) {
+    res.Send(JsonResponse({{"status", "ok"}}));
+  });
+  r.Add("GET", "/metrics", [this](Request, Responder res) {
+    auto s = service->stats();
+    std::ostringstream out;
+    out << "# TYPE durafn_checkpoints_total counter\ndurafn_checkpoints_total " << s.checkpoints
+        << "\n# TYPE durafn_invocations_started_total counter\ndurafn_invocations_started_total "
+        << s.invocations_started << "\n# TYPE durafn_timers_fired_total counter\n"
+        << "durafn_timers_fired_total " << s.timers_fired
+        << "\n# TYPE durafn_executions_started_total counter\ndurafn_executions_started_total "
+        << s.executions_started
+        << "\n# TYPE durafn_timers_in_memory gauge\ndurafn_timers_in_memory " << s.timers_in_memory
+        << "\n";
+    res.Send(BytesResponse(out.str(), "text/plain; version=0.0.4"));
+  });
+  // Not part of AWS's API: where the workers of a function version reach the Runtime API.
+  // Hosting starts workers with it; tests use it to act as a worker.
+  r.Add("POST", "/durafn/runtime-endpoints", [this](Request req, Responder res) {
+    auto j = ParseBody(req.body, res);
+    if (!j) return;
+    std::string name = j->value("FunctionName", "");
+    std::optional<std::string> q;
+    if (j->contains("Qualifier")) q = (*j)["Qualifier"].get<std::string>();
+    auto fn = registry->Resolve(name, q ? std::optional<std::string_view>(*q) : std::nullopt);
+    if (!fn.ok()) return res.Send(ErrorResponse(fn.error()));
+    auto endpoint = runtime->EndpointFor(fn->config, fn->function_arn);
+    if (!endpoint.ok()) {
+      return res.Send(ErrorResponse({ErrorCode::kService, endpoint.status().message()}));
+    }
+    res.Send(JsonResponse({{"RuntimeApi", *endpoint}, {"FunctionArn", fn->function_arn}}));
+  });
+}
+
+Router Server::Impl::BuildRouter() {
+  Router r;
+  AddFunctionRoutes(r);
+  AddInvokeRoute(r);
+  AddDurableRoutes(r);
+  AddAdminRoutes(r);
+  return r;
+}
+
+// ---- lifecycle ----
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() {
+  Stop();
+}
+
+Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Status::Unavailable("cannot create data dir " + options.data_dir.string());
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  auto registry = hosting::FunctionRegistry::Open((options.data_dir / "registry.db").string(), {});
+  if (!registry.ok()) return registry.status();
+  impl->registry = std::move(*registry);
+  store::SqliteExecutionStore::Options store_options;
+  store_options.writer.max_batch = options.max_commit_batch;
+  auto store = store::SqliteExecutionStore::Open(options.data_dir, store_options);
+  if (!store.ok()) return store.status();
+  impl->store = std::move(*store);
+  ExecutionServiceOptions so;
+  so.shards = options.shards;
+  impl->service = std::make_unique<ExecutionService>(*impl->store, WallNow, so);
+  impl->service->SetInvocationSink(&impl->dispatcher);
+  impl->runtime = std::make_unique<RuntimeApi>(*impl->service, impl->dispatcher, options.host);
+  impl->pool = std::make_unique<WorkPool>(2, 10'000);
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Status Server::Start() {
+  if (auto s = impl_->service->Start(); !s.ok()) return s;
+  HttpServerOptions http;
+  http.host = impl_->options.host;
+  http.port = impl_->options.port;
+  http.io_threads = impl_->options.io_threads;
+  impl_->http = std::make_unique<HttpServer>(http, impl_->BuildRouter());
+  return impl_->http->Start();
+}
+
+void Server::Stop() {
+  if (!impl_) return;
+  if (impl_->http) impl_->http->Stop();
+  if (impl_->runtime) impl_->runtime->Stop();
+  if (impl_->service) impl_->service->Stop();
+}
+
+uint16_t Server::port() const {
+  return impl_->http ? impl_->http->port() : 0;
+}
+
+}  // namespace durafn::api

@@ -1,0 +1,44 @@
+// The durafn server: the Lambda-compatible REST API (functions, Invoke, durable executions,
+// callbacks), the Runtime API listeners for workers, health and metrics, all wired to the
+// registry, the execution store and the execution service.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "protocol/result.h"
+
+namespace durafn::api {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 9001;  // 0: an ephemeral port
+  std::filesystem::path data_dir = ".durafn";
+  int io_threads = 2;
+  int shards = 2;
+  // Most transactions one commit may carry (1: one fsync per checkpoint, for comparison).
+  std::size_t max_commit_batch = 512;
+  // How long a synchronous Invoke of a durable function waits for the execution to end.
+  std::chrono::milliseconds sync_invoke_limit{std::chrono::minutes(15)};
+};
+
+class Server {
+ public:
+  // Opens the data dir (registry and execution store) without serving yet.
+  static Result<std::unique_ptr<Server>> Open(ServerOptions options);
+  ~Server();  // Stop()
+
+  // Recovers executions and timers, then listens. Unavailable if the address is taken.
+  Status Start();
+  // Stops listening and the background threads; acknowledged work is already durable.
+  void Stop();
+  uint16_t port() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace durafn::api

@@ -1,0 +1,367 @@
+// The server end to end over real HTTP: the real `durafn serve` process with a real SQLite
+// data dir, the test playing the function's worker through the Runtime API.
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/http_client.h"
+#include "api/uri.h"
+#include "protocol/json_codec.h"
+#include "support/server_process.h"
+
+namespace durafn::api {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+class ServerE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("durafn-e2e-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    server_ = std::make_unique<testing::ServerProcess>(DURAFN_BINARY, dir_);
+    server_->Start();
+    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Restart() {
+    server_->Restart();
+    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+  }
+
+  Response Call(std::string_view method, std::string_view target, const json& body = nullptr,
+                Headers headers = {}) {
+    auto r = client_->Send(method, target, headers, body.is_null() ? "" : body.dump());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : Response{};
+  }
+  static json Body(const Response& r) { return json::parse(r.body, nullptr, false); }
+
+  // A durable function with version 1 and alias prod.
+  void DeployDurable(const std::string& name, int execution_timeout = 300) {
+    auto r = Call("POST", "/2015-03-31/functions",
+                  {{"FunctionName", name},
+                   {"Runtime", "provided.al2023"},
+                   {"Handler", "bootstrap"},
+                   {"Role", "arn:aws:iam::123456789012:role/x"},
+                   {"Code", {{"ZipFile", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}}},
+                   {"DurableConfig", {{"ExecutionTimeout", execution_timeout}}}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    r = Call("POST", "/2015-03-31/functions/" + name + "/versions", json::object());
+    ASSERT_EQ(r.status, 201) << r.body;
+    r = Call("POST", "/2015-03-31/functions/" + name + "/aliases",
+             {{"Name", "prod"}, {"FunctionVersion", "1"}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+
+  // A worker's Runtime API client for `function` (name:qualifier).
+  std::unique_ptr<HttpClient> Worker(const std::string& function) {
+    auto r = Call("POST", "/durafn/runtime-endpoints", {{"FunctionName", function}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::string endpoint = Body(r)["RuntimeApi"];
+    auto colon = endpoint.rfind(':');
+    return std::make_unique<HttpClient>(
+        endpoint.substr(0, colon), static_cast<uint16_t>(std::stoi(endpoint.substr(colon + 1))));
+  }
+
+  struct Invocation {
+    std::string request_id;
+    protocol::InvocationEnvelope envelope;
+  };
+  static Invocation Next(HttpClient& worker) {
+    auto r =
+        worker.Send("GET", "/2018-06-01/runtime/invocation/next", {}, "", std::chrono::seconds(30));
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 200);
+    auto env = protocol::DecodeText<protocol::InvocationEnvelope>(
+        r->body, protocol::TimeFormat::kEpochMillis);
+    EXPECT_TRUE(env.ok()) << env.status().ToString() << " " << r->body;
+    return {std::string(r->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or("")), *env};
+  }
+  static void Respond(HttpClient& worker, const std::string& request_id, const json& output) {
+    auto r = worker.Send("POST", "/2018-06-01/runtime/invocation/" + request_id + "/response", {},
+                         output.dump());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 202) << r->body;
+  }
+  Response Checkpoint(const std::string& arn, const std::string& token, const json& updates) {
+    return Call("POST", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/checkpoint",
+                {{"CheckpointToken", token}, {"Updates", updates}});
+  }
+  json WaitForStatus(const std::string& arn, const std::string& status) {
+    for (int i = 0; i < 200; ++i) {
+      auto r = Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn));
+      json j = Body(r);
+      if (j.value("Status", "") == status) return j;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "execution never reached " << status;
+    return {};
+  }
+  std::vector<std::string> HistoryTypes(const std::string& arn) {
+    auto r = Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history");
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> types;
+    int64_t expected_id = 1;
+    json body = Body(r);
+    EXPECT_TRUE(body.contains("Events")) << r.body;
+    for (const auto& e : body["Events"]) {
+      types.push_back(e["EventType"]);
+      EXPECT_EQ(e["EventId"], expected_id++);
+    }
+    return types;
+  }
+  std::string StartAsync(const std::string& function, const json& payload) {
+    auto r = Call("POST", "/2015-03-31/functions/" + function + "/invocations", payload,
+                  {{"X-Amz-Invocation-Type", "Event"}});
+    EXPECT_EQ(r.status, 202) << r.body;
+    EXPECT_EQ(r.headers.Get("X-Amz-Executed-Version").value_or(""), "1");
+    return std::string(r.headers.Get("X-Amz-Durable-Execution-Arn").value_or(""));
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<testing::ServerProcess> server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+TEST_F(ServerE2E, WaitSuspendsAndResumesWithTheRecordedHistory) {
+  DeployDurable("Orders");
+  auto worker = Worker("Orders:prod");
+  std::string arn = StartAsync("Orders:prod", {{"orderId", "ORD-1"}});
+  ASSERT_THAT(arn, StartsWith("arn:aws:lambda:us-east-1:123456789012:function:Orders:1/"
+                              "durable-execution/"));
+
+  auto first = Next(*worker);
+  const auto& ops = first.envelope.initial_execution_state.operations;
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0].type, protocol::OperationType::kExecution);
+  EXPECT_EQ(ops[0].execution_details->input_payload, R"({"orderId":"ORD-1"})");
+  EXPECT_EQ(ops[0].id, arn.substr(arn.rfind('/') + 1));
+
+  auto r = Checkpoint(arn, first.envelope.checkpoint_token, json::parse(R"([
+      {"Id":"c4ca4238a0b92382","Type":"STEP","SubType":"Step","Action":"START","Name":"enrich-order"},
+      {"Id":"c4ca4238a0b92382","Type":"STEP","SubType":"Step","Action":"SUCCEED","Name":"enrich-order","Payload":"{\"ok\":true}"},
+      {"Id":"c81e728d9d4c2f63","Type":"WAIT","SubType":"Wait","Action":"START","WaitOptions":{"WaitSeconds":1}}])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  json ck = Body(r);
+  ASSERT_TRUE(ck.contains("CheckpointToken"));
+  EXPECT_NE(ck["CheckpointToken"], first.envelope.checkpoint_token);
+  // The old token is stale now.
+  auto stale = Checkpoint(arn, first.envelope.checkpoint_token, json::array());
+  EXPECT_EQ(stale.status, 400);
+  EXPECT_EQ(stale.headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidParameterValueException");
+  EXPECT_THAT(Body(stale)["message"].get<std::string>(), StartsWith("Invalid Checkpoint Token"));
+  Respond(*worker, first.request_id, {{"Status", "PENDING"}});
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto second = Next(*worker);  // arrives when the wait is over
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+  const auto& ops2 = second.envelope.initial_execution_state.operations;
+  ASSERT_EQ(ops2.size(), 3u);
+  EXPECT_EQ(ops2[1].status, protocol::OperationStatus::kSucceeded);
+  EXPECT_EQ(ops2[2].status, protocol::OperationStatus::kSucceeded);
+  ASSERT_TRUE(second.envelope.updated_operation_ids.has_value());
+  EXPECT_THAT(*second.envelope.updated_operation_ids, ElementsAre("c81e728d9d4c2f63"));
+  Respond(*worker, second.request_id, {{"Status", "SUCCEEDED"}, {"Result", R"({"done":1})"}});
+
+  json exec = WaitForStatus(arn, "SUCCEEDED");
+  EXPECT_EQ(exec["Result"], R"({"done":1})");
+  EXPECT_EQ(exec["Version"], "1");
+  EXPECT_THAT(HistoryTypes(arn), ElementsAre("ExecutionStarted", "StepStarted", "StepSucceeded",
+                                             "WaitStarted", "InvocationCompleted", "WaitSucceeded",
+                                             "InvocationCompleted", "ExecutionSucceeded"));
+  auto list = Call("GET", "/2025-12-01/functions/Orders/durable-executions?Statuses=SUCCEEDED");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(Body(list)["DurableExecutions"].size(), 1u);
+  EXPECT_EQ(Body(list)["DurableExecutions"][0]["DurableExecutionArn"], arn);
+}
+
+TEST_F(ServerE2E, SyncInvokeWaitsForACallbackCompletedByAnotherClient) {
+  DeployDurable("Approvals");
+  auto worker = Worker("Approvals:prod");
+  auto sync = std::async(std::launch::async, [port = server_->port()] {
+    HttpClient c("127.0.0.1", port);
+    return c.Send("POST", "/2015-03-31/functions/Approvals/invocations?Qualifier=prod", {},
+                  R"({"amount":5})", std::chrono::seconds(30));
+  });
+  auto first = Next(*worker);
+  std::string arn = first.envelope.durable_execution_arn;
+  auto r =
+      Checkpoint(arn, first.envelope.checkpoint_token,
+                 json::parse(R"([{"Id":"c4ca4238a0b92382","Type":"CALLBACK","SubType":"Callback",
+                        "Action":"START","Name":"approval","CallbackOptions":{"TimeoutSeconds":60}}])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string callback_id =
+      Body(r)["NewExecutionState"]["Operations"][0]["CallbackDetails"]["CallbackId"];
+  Respond(*worker, first.request_id, {{"Status", "PENDING"}});
+
+  auto bad = Call("POST", "/2025-12-01/durable-execution-callbacks/" +
+                              PercentEncode("bm90LWEtY2FsbGJhY2s=") + "/succeed");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  auto ok = client_->Send(
+      "POST", "/2025-12-01/durable-execution-callbacks/" + PercentEncode(callback_id) + "/succeed",
+      {{"Content-Type", "application/octet-stream"}}, R"({"approved":true})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->status, 200) << ok->body;
+  auto again = client_->Send(
+      "POST", "/2025-12-01/durable-execution-callbacks/" + PercentEncode(callback_id) + "/succeed",
+      {}, "{}");
+  EXPECT_EQ(again->status, 400) << again->body;
+
+  auto second = Next(*worker);
+  const auto& cb = second.envelope.initial_execution_state.operations[1];
+  EXPECT_EQ(cb.callback_details->result, R"({"approved":true})");
+  Respond(*worker, second.request_id,
+          {{"Status", "SUCCEEDED"}, {"Result", *cb.callback_details->result}});
+
+  auto response = sync.get();
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, R"({"approved":true})");
+  EXPECT_EQ(response->headers.Get("X-Amz-Durable-Execution-Arn").value_or(""), arn);
+  EXPECT_FALSE(response->headers.Has("X-Amz-Function-Error"));
+}
+
+TEST_F(ServerE2E, DurableFunctionsMustBeInvokedQualified) {
+  DeployDurable("Orders");
+  auto r = Call("POST", "/2015-03-31/functions/Orders/invocations", json::object());
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidParameterValueException");
+  EXPECT_THAT(Body(r)["message"].get<std::string>(),
+              HasSubstr("You cannot invoke a durable function using an unqualified ARN"));
+  r = Call("POST", "/2015-03-31/functions/Missing:prod/invocations", json::object());
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.headers.Get("X-Amzn-ErrorType").value_or(""), "ResourceNotFoundException");
+}
+
+TEST_F(ServerE2E, ExecutionNamesAreIdempotent) {
+  DeployDurable("Orders");
+  auto start = [&](const json& payload) {
+    return Call("POST", "/2015-03-31/functions/Orders:prod/invocations", payload,
+                {{"X-Amz-Invocation-Type", "Event"}, {"X-Amz-Durable-Execution-Name", "order-7"}});
+  };
+  auto a = start({{"n", 1}});
+  auto b = start({{"n", 1}});
+  ASSERT_EQ(a.status, 202);
+  ASSERT_EQ(b.status, 202);
+  EXPECT_EQ(a.headers.Get("X-Amz-Durable-Execution-Arn"),
+            b.headers.Get("X-Amz-Durable-Execution-Arn"));
+  auto c = start({{"n", 2}});
+  EXPECT_EQ(c.status, 409);
+  EXPECT_EQ(c.headers.Get("X-Amzn-ErrorType").value_or(""),
+            "DurableExecutionAlreadyStartedException");
+}
+
+TEST_F(ServerE2E, BadInputGetsAwsErrorsAndTheServerKeepsServing) {
+  DeployDurable("Orders");
+  std::string arn = StartAsync("Orders:prod", json::object());
+  std::string path = "/2025-12-01/durable-executions/" + PercentEncode(arn);
+  auto r = client_->Send("POST", path + "/checkpoint", {}, "{not json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidRequestContentException");
+  r = client_->Send(
+      "POST", path + "/checkpoint", {},
+      R"({"CheckpointToken":"x","Updates":[{"Id":"a","Type":"TIMER","Action":"START"}]})");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_THAT(r->body, HasSubstr("Updates[0].Type: unknown OperationType 'TIMER'"));
+  r = client_->Send("GET", "/2025-12-01/durable-executions/not-an-arn");
+  EXPECT_EQ(r->status, 400);
+  r = client_->Send(
+      "GET",
+      "/2025-12-01/durable-executions/" +
+          PercentEncode(
+              "arn:aws:lambda:us-east-1:123456789012:function:Orders:1/durable-execution/x/y"));
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->headers.Get("X-Amzn-ErrorType").value_or(""), "ResourceNotFoundException");
+  r = client_->Send("DELETE", path);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->headers.Get("X-Amzn-ErrorType").value_or(""), "UnknownOperationException");
+  r = client_->Send("POST", "/2015-03-31/functions/Orders:prod/invocations",
+                    {{"X-Amz-Invocation-Type", "Event"}}, std::string(2 * 1024 * 1024, ' '));
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+}
+
+TEST_F(ServerE2E, StopClosesTheExecutionAndInvalidatesItsToken) {
+  DeployDurable("Orders");
+  auto worker = Worker("Orders:prod");
+  std::string arn = StartAsync("Orders:prod", json::object());
+  auto inv = Next(*worker);
+  auto r = Call("POST", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/stop",
+                {{"ErrorType", "Cancelled"}, {"ErrorMessage", "operator request"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(Body(r).contains("StopTimestamp"));
+  json exec = WaitForStatus(arn, "STOPPED");
+  EXPECT_EQ(exec["Error"]["ErrorMessage"], "operator request");
+  auto ck = Checkpoint(arn, inv.envelope.checkpoint_token, json::array());
+  EXPECT_EQ(ck.status, 400);
+  EXPECT_THAT(Body(ck)["message"].get<std::string>(), StartsWith("Invalid Checkpoint Token"));
+}
+
+// kill -9 while one execution waits on a timer and one is mid-invocation: after a restart
+// on the same data dir both finish, and no acknowledged checkpoint is lost.
+TEST_F(ServerE2E, CrashRecoveryLosesNothingAcknowledged) {
+  DeployDurable("Orders");
+  auto worker = Worker("Orders:prod");
+  std::string waiting = StartAsync("Orders:prod", {{"k", "waiting"}});
+  auto a = Next(*worker);
+  ASSERT_EQ(Checkpoint(waiting, a.envelope.checkpoint_token,
+                       json::parse(R"([{"Id":"c4ca4238a0b92382","Type":"STEP","Action":"START"},
+                         {"Id":"c4ca4238a0b92382","Type":"STEP","Action":"SUCCEED","Payload":"1"},
+                         {"Id":"c81e728d9d4c2f63","Type":"WAIT","Action":"START","WaitOptions":{"WaitSeconds":2}}])"))
+                .status,
+            200);
+  Respond(*worker, a.request_id, {{"Status", "PENDING"}});
+  std::string running = StartAsync("Orders:prod", {{"k", "running"}});
+  auto b = Next(*worker);
+  ASSERT_EQ(Checkpoint(running, b.envelope.checkpoint_token,
+                       json::parse(R"([{"Id":"c4ca4238a0b92382","Type":"STEP","Action":"START"},
+                         {"Id":"c4ca4238a0b92382","Type":"STEP","Action":"SUCCEED","Payload":"7"}])"))
+                .status,
+            200);
+
+  Restart();  // kill -9, then start again on the same data dir
+  worker = Worker("Orders:prod");
+  std::map<std::string, bool> done;
+  for (int i = 0; i < 2; ++i) {
+    auto inv = Next(*worker);
+    std::string arn = inv.envelope.durable_execution_arn;
+    const auto& ops = inv.envelope.initial_execution_state.operations;
+    // The acknowledged step is there with its result: it will not run again.
+    ASSERT_GE(ops.size(), 2u) << arn;
+    EXPECT_EQ(ops[1].status, protocol::OperationStatus::kSucceeded);
+    Respond(*worker, inv.request_id,
+            {{"Status", "SUCCEEDED"}, {"Result", *ops[1].step_details->result}});
+    done[arn] = true;
+  }
+  EXPECT_TRUE(done[waiting] && done[running]);
+  EXPECT_EQ(WaitForStatus(waiting, "SUCCEEDED")["Result"], "1");
+  EXPECT_EQ(WaitForStatus(running, "SUCCEEDED")["Result"], "7");
+  // The interrupted invocation is on record as failed.
+  auto types = HistoryTypes(running);
+  auto history =
+      Body(Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(running) + "/history"));
+  bool failed_invocation = false;
+  for (const auto& e : history["Events"]) {
+    if (e["EventType"] == "InvocationCompleted" &&
+        e["InvocationCompletedDetails"].contains("Error")) {
+      failed_invocation = true;
+    }
+  }
+  EXPECT_TRUE(failed_invocation);
+}
+
+}  // namespace
+}  // namespace durafn::api
