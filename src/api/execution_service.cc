@@ -27,6 +27,9 @@ ApiError UnknownExecution(const std::string& arn) {
 
 // Read more than this many timers at once only in several refills.
 constexpr int64_t kMaxTimersPerRefill = 1'000'000;
+// How often expired executions are purged, and how many per transaction.
+constexpr int64_t kPurgeIntervalMs = 60'000;
+constexpr int64_t kPurgeBatch = 1000;
 
 }  // namespace
 
@@ -294,6 +297,18 @@ void ExecutionService::RunTimers() {
         });
       }
     }
+    // Retention: closed executions past their retention are deleted in small batches.
+    if (now.ms >= next_purge_ms_) {
+      next_purge_ms_ = now.ms + kPurgeIntervalMs;
+      Status s = store_.PurgeExpired(now, kPurgeBatch, [this](Result<int64_t> purged) {
+        // A full batch means more are due: look again soon rather than in a minute.
+        if (purged.ok() && *purged == kPurgeBatch) {
+          std::lock_guard lock(timer_mu_);
+          next_purge_ms_ = 0;
+        }
+      });
+      (void)s;  // a full write queue just postpones the purge to the next interval
+    }
     auto due = timers_.PopDue(now);
     if (!due.empty()) {
       lock.unlock();
@@ -538,6 +553,24 @@ void ExecutionService::CompleteChainedInvoke(const std::string& arn,
     if (!c) return;
     auto result = engine::CompleteChainedInvoke(c->state, operation_id, completion, clock_());
     if (result.ok()) Persist(shard, arn, *c, std::move(*result), [](Status) {});
+  });
+}
+
+void ExecutionService::RecordChainedTarget(const std::string& arn, const std::string& operation_id,
+                                           std::optional<std::string> executed_version,
+                                           std::optional<std::string> target_arn) {
+  Post(arn, [this, arn, operation_id, executed_version, target_arn] {
+    Shard& shard = ShardFor(arn);
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) return;
+    auto event =
+        engine::RecordChainedInvokeTarget(c->state, operation_id, executed_version, target_arn);
+    if (!event.ok()) return;
+    Status s = store_.ReplaceEvent(c->state, *event, [this, arn, &shard](Status st) {
+      if (!st.ok()) Post(arn, [&shard, arn] { shard.cache.erase(arn); });
+    });
+    if (!s.ok()) shard.cache.erase(arn);
   });
 }
 

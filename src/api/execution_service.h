@@ -112,6 +112,11 @@ class ExecutionService {
                         Callback<bool> done);
   void CompleteChainedInvoke(const std::string& arn, const std::string& operation_id,
                              engine::ChainedInvokeCompletion completion);
+  // Records which version and execution a chained invoke started, on the operation and in
+  // its ChainedInvokeStarted event.
+  void RecordChainedTarget(const std::string& arn, const std::string& operation_id,
+                           std::optional<std::string> executed_version,
+                           std::optional<std::string> target_arn);
 
   // The invocation protocol with the function's workers.
   void BeginInvocation(const std::string& arn, const std::string& request_id,
@@ -179,6 +184,7 @@ class ExecutionService {
   std::condition_variable timer_cv_;
   scheduler::TimerQueue timers_;
   bool timer_stopping_ = false;
+  int64_t next_purge_ms_ = 0;  // guarded by timer_mu_
   std::thread timer_thread_;
 
   std::mutex waiter_mu_;

@@ -51,14 +51,20 @@ struct RuntimeApi::Endpoint {
   hosting::FunctionConfig config;
   std::unique_ptr<HttpServer> server;
   std::mutex mu;
-  std::map<std::string, PendingInvocation, std::less<>> in_flight;  // by request id
+  struct InFlight {
+    PendingInvocation invocation;
+    int64_t deadline_ms = 0;  // the worker's deadline plus a grace period
+  };
+  std::map<std::string, InFlight, std::less<>> in_flight;  // by request id
   // Hands an invocation to a waiting worker (see EndpointFor).
   std::function<void(std::shared_ptr<Responder>, PendingInvocation)> deliver;
 };
 
 RuntimeApi::RuntimeApi(ExecutionService& service, InvocationDispatcher& dispatcher,
                        std::string host)
-    : service_(service), dispatcher_(dispatcher), host_(std::move(host)) {}
+    : service_(service), dispatcher_(dispatcher), host_(std::move(host)) {
+  watchdog_ = std::thread([this] { RunWatchdog(); });
+}
 
 RuntimeApi::~RuntimeApi() {
   Stop();
@@ -69,9 +75,52 @@ void RuntimeApi::Stop() {
   {
     std::lock_guard lock(mu_);
     endpoints.swap(endpoints_);
+    stopping_ = true;
   }
+  watchdog_cv_.notify_all();
+  if (watchdog_.joinable()) watchdog_.join();
   for (auto& [arn, e] : endpoints)
     e->server->Stop();
+}
+
+void RuntimeApi::RunWatchdog() {
+  // How long past its deadline a worker may still answer before the invocation is failed.
+  constexpr int64_t kGraceMs = 1000;
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    watchdog_cv_.wait_for(lock, std::chrono::milliseconds(200));
+    int64_t now = NowMs();
+    std::vector<std::pair<Endpoint*, PendingInvocation>> expired;
+    for (auto& [arn, ep] : endpoints_) {
+      std::lock_guard l(ep->mu);
+      for (auto it = ep->in_flight.begin(); it != ep->in_flight.end();) {
+        if (it->second.deadline_ms + kGraceMs <= now) {
+          expired.emplace_back(ep.get(), std::move(it->second.invocation));
+          it = ep->in_flight.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+    lock.unlock();
+    for (auto& [ep, inv] : expired) {
+      std::string message =
+          "Task timed out after " + std::to_string(ep->config.timeout_seconds) + ".00 seconds";
+      if (inv.payload) {
+        if (inv.on_done) {
+          inv.on_done(200,
+                      json{{"errorType", "Sandbox.Timedout"}, {"errorMessage", message}}.dump(),
+                      "Unhandled");
+        }
+      } else {
+        service_.CompleteInvocation(inv.execution_arn, inv.request_id,
+                                    engine::InvocationFailure{protocol::ErrorObject{
+                                        "Sandbox.Timedout", message, std::nullopt, std::nullopt}},
+                                    [](ApiResult<bool>) {});
+      }
+    }
+    lock.lock();
+  }
 }
 
 Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& config,
@@ -91,19 +140,19 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
   // execution that cannot start an invocation any more (closed meanwhile) is skipped.
   ep->deliver = [this, ep](std::shared_ptr<Responder> responder, PendingInvocation inv) {
     auto send = [ep, responder](const PendingInvocation& inv, std::string body) {
+      int64_t deadline = NowMs() + ep->config.timeout_seconds * 1000;
+      {
+        std::lock_guard l(ep->mu);
+        ep->in_flight[inv.request_id] = Endpoint::InFlight{inv, deadline};
+      }
       Response r = BytesResponse(std::move(body), "application/json");
       r.headers.Set("Lambda-Runtime-Aws-Request-Id", inv.request_id);
-      r.headers.Set("Lambda-Runtime-Deadline-Ms",
-                    std::to_string(NowMs() + ep->config.timeout_seconds * 1000));
+      r.headers.Set("Lambda-Runtime-Deadline-Ms", std::to_string(deadline));
       r.headers.Set("Lambda-Runtime-Invoked-Function-Arn", ep->function_arn);
       r.headers.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-" + inv.request_id.substr(0, 24));
       responder->Send(std::move(r));
     };
     if (inv.payload) {
-      {
-        std::lock_guard l(ep->mu);
-        ep->in_flight.emplace(inv.request_id, inv);
-      }
       std::string body = *inv.payload;
       return send(inv, std::move(body));
     }
@@ -117,10 +166,6 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
               ep->deliver(responder, std::move(next));
             });
             return;
-          }
-          {
-            std::lock_guard l(ep->mu);
-            ep->in_flight.emplace(inv.request_id, inv);
           }
           send(inv, protocol::Encode(*env, protocol::TimeFormat::kEpochMillis).dump());
         });
@@ -148,7 +193,7 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
         return responder.Send(
             RuntimeError(400, "InvalidRequestID", "No invocation in flight with id " + request_id));
       }
-      inv = std::move(it->second);
+      inv = std::move(it->second.invocation);
       ep->in_flight.erase(it);
     }
     complete(inv);

@@ -2,10 +2,12 @@
 // the server knows which function is asking (AWS_LAMBDA_RUNTIME_API is host:port only).
 #pragma once
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "api/execution_service.h"
 #include "api/http_server.h"
@@ -27,11 +29,17 @@ class RuntimeApi {
 
  private:
   struct Endpoint;
+  // Fails invocations whose worker did not answer within the function's timeout (the
+  // worker may have died or hung), so an execution never waits forever.
+  void RunWatchdog();
   ExecutionService& service_;
   InvocationDispatcher& dispatcher_;
   const std::string host_;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Endpoint>> endpoints_;  // by function ARN
+  std::condition_variable watchdog_cv_;
+  bool stopping_ = false;
+  std::thread watchdog_;
 };
 
 }  // namespace durafn::api

@@ -128,7 +128,7 @@ bool ValidExecutionName(std::string_view n) {
 
 }  // namespace
 
-struct Server::Impl {
+struct Server::Impl : ChainedInvoker {
   ServerOptions options;
   std::unique_ptr<hosting::FunctionRegistry> registry;
   std::unique_ptr<store::SqliteExecutionStore> store;
@@ -149,6 +149,10 @@ struct Server::Impl {
     store.reset();
     service.reset();
   }
+
+  // Starts the target of a chained invoke (protocol.md §4.5.5) and reports its end.
+  void StartChainedInvoke(const std::string& caller_arn,
+                          const engine::StartChainedInvoke& invoke) override;
 
   Router BuildRouter();
   void AddFunctionRoutes(Router& r);
@@ -737,6 +741,104 @@ void Server::Impl::AddDurableRoutes(Router& r) {
         });
 }
 
+// ---- chained invoke ----
+
+void Server::Impl::StartChainedInvoke(const std::string& caller_arn,
+                                      const engine::StartChainedInvoke& invoke) {
+  std::string op = invoke.operation_id;
+  auto fail = [this, caller_arn, op](std::string type, std::string message) {
+    engine::ChainedInvokeCompletion c;
+    c.status = protocol::OperationStatus::kFailed;
+    c.error =
+        protocol::ErrorObject{std::move(type), std::move(message), std::nullopt, std::nullopt};
+    service->CompleteChainedInvoke(caller_arn, op, std::move(c));
+  };
+  auto fn = registry->Resolve(invoke.function_name, std::nullopt);
+  if (!fn.ok()) return fail(std::string(protocol::ToString(fn.error().code)), fn.error().message);
+  std::string payload = invoke.payload.value_or("{}");
+
+  if (!fn->config.durable()) {
+    // A plain target: one invocation through its workers; its response is the result.
+    PendingInvocation inv;
+    inv.request_id = NewRequestId();
+    inv.payload = payload;
+    inv.on_done = [this, caller_arn, op](int, std::string body,
+                                         std::optional<std::string> function_error) {
+      engine::ChainedInvokeCompletion c;
+      if (!function_error) {
+        c.status = protocol::OperationStatus::kSucceeded;
+        c.result = std::move(body);
+      } else {
+        c.status = protocol::OperationStatus::kFailed;
+        protocol::ErrorObject e;
+        json j = json::parse(body, nullptr, false);
+        e.error_type = j.is_object() ? j.value("errorType", *function_error) : *function_error;
+        e.error_message = j.is_object() ? j.value("errorMessage", body) : body;
+        c.error = std::move(e);
+      }
+      service->CompleteChainedInvoke(caller_arn, op, std::move(c));
+    };
+    service->RecordChainedTarget(caller_arn, op, fn->executed_version, std::nullopt);
+    if (!dispatcher.QueuePlain(fn->function_arn, std::move(inv))) {
+      fail("TooManyRequestsException", "The target's invocation queue is full");
+    }
+    return;
+  }
+  if (!fn->qualified) {
+    return fail("InvalidParameterValueException",
+                "You cannot invoke a durable function using an unqualified ARN.");
+  }
+  // The child's name is derived from the caller and the operation, so a repeated start
+  // (after a crash) finds the same child instead of starting a second one.
+  std::string digest = Sha256Base64(caller_arn + "/" + op);
+  std::string name = "chained-";
+  for (char ch : digest) {
+    if (std::isalnum(static_cast<unsigned char>(ch)) && name.size() < 40) name += ch;
+  }
+  StartExecutionRequest start;
+  start.name = name;
+  start.function_arn = fn->function_arn;
+  start.unqualified_function_arn = hosting::FunctionArn(registry->identity(), fn->config.name);
+  start.version = fn->executed_version;
+  start.execution_arn = fn->function_arn + "/durable-execution/" + name + "/" + Uuid();
+  start.input = payload;
+  start.execution_timeout_seconds =
+      fn->config.durable_config->execution_timeout.value_or(hosting::kMaxExecutionTimeoutSeconds);
+  start.retention_days =
+      fn->config.durable_config->retention_period_in_days.value_or(hosting::kDefaultRetentionDays);
+  std::string version = fn->executed_version;
+  service->StartExecution(
+      std::move(start), [this, caller_arn, op, version, fail](ApiResult<StartedExecution> st) {
+        if (!st.ok())
+          return fail(std::string(protocol::ToString(st.error().code)), st.error().message);
+        std::string child = st->record.arn;
+        service->RecordChainedTarget(caller_arn, op, version, child);
+        service->WaitForClose(child, std::chrono::hours(24 * 400),
+                              [this, caller_arn, op](std::optional<engine::ExecutionRecord> rec) {
+                                if (!rec) return;  // the service is stopping
+                                engine::ChainedInvokeCompletion c;
+                                switch (rec->status) {
+                                  case protocol::ExecutionStatus::kSucceeded:
+                                    c.status = protocol::OperationStatus::kSucceeded;
+                                    c.result = rec->result;
+                                    break;
+                                  case protocol::ExecutionStatus::kTimedOut:
+                                    c.status = protocol::OperationStatus::kTimedOut;
+                                    break;
+                                  case protocol::ExecutionStatus::kStopped:
+                                    c.status = protocol::OperationStatus::kStopped;
+                                    break;
+                                  default:
+                                    c.status = protocol::OperationStatus::kFailed;
+                                }
+                                if (c.status != protocol::OperationStatus::kSucceeded) {
+                                  c.error = rec->error.value_or(protocol::ErrorObject{});
+                                }
+                                service->CompleteChainedInvoke(caller_arn, op, std::move(c));
+                              });
+      });
+}
+
 // ---- admin ----
 
 void Server::Impl::AddAdminRoutes(Router& r) {
@@ -808,6 +910,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   so.shards = options.shards;
   impl->service = std::make_unique<ExecutionService>(*impl->store, WallNow, so);
   impl->service->SetInvocationSink(&impl->dispatcher);
+  impl->service->SetChainedInvoker(impl.get());
   impl->runtime = std::make_unique<RuntimeApi>(*impl->service, impl->dispatcher, options.host);
   impl->pool = std::make_unique<WorkPool>(2, 10'000);
   return std::unique_ptr<Server>(new Server(std::move(impl)));

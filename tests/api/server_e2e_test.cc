@@ -50,9 +50,10 @@ class ServerE2E : public ::testing::Test {
   static json Body(const Response& r) { return json::parse(r.body, nullptr, false); }
 
   // A durable function with version 1 and alias prod.
-  void DeployDurable(const std::string& name, int execution_timeout = 300) {
+  void DeployDurable(const std::string& name, int execution_timeout = 300, int timeout = 3) {
     auto r = Call("POST", "/2015-03-31/functions",
                   {{"FunctionName", name},
+                   {"Timeout", timeout},
                    {"Runtime", "provided.al2023"},
                    {"Handler", "bootstrap"},
                    {"Role", "arn:aws:iam::123456789012:role/x"},
@@ -361,6 +362,105 @@ TEST_F(ServerE2E, CrashRecoveryLosesNothingAcknowledged) {
     }
   }
   EXPECT_TRUE(failed_invocation);
+}
+
+// A worker that takes an invocation and never answers: past the function's timeout the
+// invocation fails as Sandbox.Timedout and the execution is invoked again.
+TEST_F(ServerE2E, AnUnansweredInvocationTimesOutAndIsRetried) {
+  DeployDurable("Slow", 300, 1);
+  auto worker = Worker("Slow:prod");
+  std::string arn = StartAsync("Slow:prod", json::object());
+  auto first = Next(*worker);  // and never respond
+  auto second = Next(*worker);
+  EXPECT_NE(second.request_id, first.request_id);
+  Respond(*worker, second.request_id, {{"Status", "SUCCEEDED"}, {"Result", "1"}});
+  auto late =
+      worker->Send("POST", "/2018-06-01/runtime/invocation/" + first.request_id + "/response", {},
+                   R"({"Status":"SUCCEEDED"})");
+  EXPECT_EQ(late->status, 400);
+  WaitForStatus(arn, "SUCCEEDED");
+  auto history =
+      Body(Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history"));
+  std::string first_error;
+  for (const auto& e : history["Events"]) {
+    if (e["EventType"] == "InvocationCompleted" &&
+        e["InvocationCompletedDetails"].contains("Error")) {
+      first_error = e["InvocationCompletedDetails"]["Error"]["Payload"]["ErrorType"];
+      break;
+    }
+  }
+  EXPECT_EQ(first_error, "Sandbox.Timedout");
+}
+
+TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
+  DeployDurable("Caller");
+  DeployDurable("Child");
+  ASSERT_EQ(Call("POST", "/2015-03-31/functions",
+                 {{"FunctionName", "Enricher"}, {"Runtime", "provided.al2023"}, {"Handler", "x"}})
+                .status,
+            201);
+  auto caller = Worker("Caller:prod");
+  auto child = Worker("Child:prod");
+  auto enricher = Worker("Enricher");
+  std::string arn = StartAsync("Caller:prod", json::object());
+  auto first = Next(*caller);
+  auto r = Checkpoint(arn, first.envelope.checkpoint_token, json::parse(R"([
+      {"Id":"c4ca4238a0b92382","Type":"CHAINED_INVOKE","SubType":"ChainedInvoke","Action":"START",
+       "Name":"to-child","Payload":"{\"x\":1}","ChainedInvokeOptions":{"FunctionName":"Child:prod"}},
+      {"Id":"c81e728d9d4c2f63","Type":"CHAINED_INVOKE","SubType":"ChainedInvoke","Action":"START",
+       "Name":"to-plain","Payload":"{\"y\":2}","ChainedInvokeOptions":{"FunctionName":"Enricher"}}])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  Respond(*caller, first.request_id, {{"Status", "PENDING"}});
+
+  // The durable child runs as its own execution, with the START payload as input.
+  auto c = Next(*child);
+  EXPECT_EQ(c.envelope.initial_execution_state.operations[0].execution_details->input_payload,
+            R"({"x":1})");
+  Respond(*child, c.request_id, {{"Status", "SUCCEEDED"}, {"Result", R"("from-child")"}});
+  // The plain target gets the payload itself; its response is the result.
+  auto p = enricher->Send("GET", "/2018-06-01/runtime/invocation/next", {}, "",
+                          std::chrono::seconds(30));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->body, R"({"y":2})");
+  std::string rid(p->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""));
+  ASSERT_EQ(enricher
+                ->Send("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", {},
+                       R"({"enriched":true})")
+                ->status,
+            202);
+
+  // The caller resumes once both are done (one invocation may see the first completion).
+  std::map<std::string, protocol::Operation> ops;
+  for (int i = 0; i < 3 && ops.size() < 2; ++i) {
+    auto again = Next(*caller);
+    ops.clear();
+    for (const auto& op : again.envelope.initial_execution_state.operations) {
+      if (op.type == protocol::OperationType::kChainedInvoke &&
+          op.status == protocol::OperationStatus::kSucceeded) {
+        ops[*op.name] = op;
+      }
+    }
+    Respond(*caller, again.request_id,
+            ops.size() < 2 ? json{{"Status", "PENDING"}}
+                           : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
+  }
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
+  EXPECT_EQ(ops["to-plain"].chained_invoke_details->result, R"({"enriched":true})");
+  WaitForStatus(arn, "SUCCEEDED");
+  auto history =
+      Body(Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history"));
+  bool started_with_target = false;
+  int succeeded = 0;
+  for (const auto& e : history["Events"]) {
+    if (e["EventType"] == "ChainedInvokeStarted" && e["Name"] == "to-child") {
+      started_with_target = e["ChainedInvokeStartedDetails"].value("ExecutedVersion", "") == "1" &&
+                            e["ChainedInvokeStartedDetails"].contains("DurableExecutionArn");
+    }
+    succeeded += e["EventType"] == "ChainedInvokeSucceeded";
+  }
+  EXPECT_TRUE(started_with_target) << history.dump();
+  EXPECT_EQ(succeeded, 2);
 }
 
 }  // namespace
