@@ -184,7 +184,7 @@ std::string ExecutionService::NewNonce() {
   for (int i = 0; i < 16; ++i)
     nonce[i] = kHex[(a >> (4 * i)) & 0xf];
   for (int i = 16; i < 20; ++i)
-    nonce[i] = kHex[(b >> (4 * i)) & 0xf];
+    nonce[i] = kHex[(b >> (4 * (i - 16))) & 0xf];
   return nonce;
 }
 
