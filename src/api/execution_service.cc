@@ -460,7 +460,8 @@ void ExecutionService::WaitForClose(
 void ExecutionService::Checkpoint(const std::string& arn,
                                   protocol::CheckpointDurableExecutionRequest request,
                                   Callback<protocol::CheckpointDurableExecutionResponse> done) {
-  PostOrReject(arn, done, [this, arn, request = std::move(request), done] {
+  const auto received = std::chrono::steady_clock::now();
+  PostOrReject(arn, done, [this, arn, request = std::move(request), done, received] {
     Shard& shard = ShardFor(arn);
     ApiError error;
     Cached* c = Lookup(shard, arn, &error);
@@ -478,9 +479,11 @@ void ExecutionService::Checkpoint(const std::string& arn,
     }
     auto response =
         std::make_shared<protocol::CheckpointDurableExecutionResponse>(std::move(result->response));
-    Persist(shard, arn, *c, std::move(result->outcome), [done, response](Status s) {
-      if (s.ok()) return done(std::move(*response));
-      done(StoreError(s));
+    Persist(shard, arn, *c, std::move(result->outcome), [this, done, response, received](Status s) {
+      if (!s.ok()) return done(StoreError(s));
+      checkpoint_seconds_.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
+      done(std::move(*response));
     });
   });
 }

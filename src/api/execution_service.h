@@ -3,7 +3,7 @@
 // it, and runs the effects (timers, invocations, chained invokes, waiters).
 //
 // Threading: callers (HTTP handlers on I/O threads) post work and get their answer through
-// a callback, which runs on a shard thread or on the store's writer thread. Callbacks must
+// a callback, which runs on a shard thread or on the store's completion thread. Callbacks must
 // be quick; answering an HTTP Responder is.
 #pragma once
 
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "protocol/histogram.h"
 #include "scheduler/timer_queue.h"
 #include "store/execution_store.h"
 
@@ -134,6 +135,8 @@ class ExecutionService {
     std::size_t timers_in_memory = 0;
   };
   Stats stats() const;
+  // Seconds from a checkpoint's arrival to its durable commit (successful ones).
+  const protocol::Histogram& checkpoint_seconds() const { return checkpoint_seconds_; }
 
  private:
   struct Cached {
@@ -192,6 +195,7 @@ class ExecutionService {
 
   mutable std::mutex stats_mu_;
   Stats stats_;
+  protocol::Histogram checkpoint_seconds_{protocol::kLatencyBuckets};
   bool started_ = false;
 };
 

@@ -8,6 +8,7 @@
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/invocation_dispatcher.h"
+#include "api/metrics.h"
 #include "api/request_id.h"
 #include "api/responses.h"
 #include "api/runtime_api.h"
@@ -846,17 +847,13 @@ void Server::Impl::AddAdminRoutes(Router& r) {
     res.Send(JsonResponse({{"status", "ok"}}));
   });
   r.Add("GET", "/metrics", [this](Request, Responder res) {
-    auto s = service->stats();
-    std::ostringstream out;
-    out << "# TYPE durafn_checkpoints_total counter\ndurafn_checkpoints_total " << s.checkpoints
-        << "\n# TYPE durafn_invocations_started_total counter\ndurafn_invocations_started_total "
-        << s.invocations_started << "\n# TYPE durafn_timers_fired_total counter\n"
-        << "durafn_timers_fired_total " << s.timers_fired
-        << "\n# TYPE durafn_executions_started_total counter\ndurafn_executions_started_total "
-        << s.executions_started
-        << "\n# TYPE durafn_timers_in_memory gauge\ndurafn_timers_in_memory " << s.timers_in_memory
-        << "\n";
-    res.Send(BytesResponse(out.str(), "text/plain; version=0.0.4"));
+    // Counting executions by status reads the store: off the I/O threads.
+    Blocking(std::move(res), [this](Responder& res) {
+      auto counts = store->CountByStatus();
+      MetricsSources sources{*service, store->writer(),
+                             counts.ok() ? std::optional(*counts) : std::nullopt};
+      res.Send(BytesResponse(RenderMetrics(sources), "text/plain; version=0.0.4"));
+    });
   });
   // Not part of AWS's API: where the workers of a function version reach the Runtime API.
   // Hosting starts workers with it; tests use it to act as a worker.

@@ -1,12 +1,16 @@
 #include "store/group_commit.h"
 
 #include <cassert>
+#include <chrono>
 #include <future>
 
 namespace durafn::store {
 
 GroupCommitWriter::GroupCommitWriter(Database db, Options options)
-    : db_(std::move(db)), options_(options), thread_([this] { Run(); }) {
+    : db_(std::move(db)),
+      options_(options),
+      completion_thread_([this] { RunCompletions(); }),
+      thread_([this] { Run(); }) {
   assert(options_.max_batch > 0 && options_.max_queue > 0);
 }
 
@@ -17,6 +21,35 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   cv_.notify_all();
   thread_.join();
+  {
+    std::lock_guard lock(done_mu_);
+    done_stopping_ = true;
+  }
+  done_cv_.notify_all();
+  completion_thread_.join();
+}
+
+void GroupCommitWriter::Complete(std::vector<Completion> completions) {
+  {
+    std::lock_guard lock(done_mu_);
+    completions_.push_back(std::move(completions));
+  }
+  done_cv_.notify_one();
+}
+
+void GroupCommitWriter::RunCompletions() {
+  for (;;) {
+    std::vector<Completion> batch;
+    {
+      std::unique_lock lock(done_mu_);
+      done_cv_.wait(lock, [this] { return done_stopping_ || !completions_.empty(); });
+      if (completions_.empty()) return;  // stopping, and every outcome delivered
+      batch = std::move(completions_.front());
+      completions_.pop_front();
+    }
+    for (auto& c : batch)
+      c.done(std::move(c.status));
+  }
 }
 
 Status GroupCommitWriter::Submit(Work work, Done done) {
@@ -69,17 +102,27 @@ void GroupCommitWriter::Run() {
 void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
   std::vector<Status> outcomes;
   outcomes.reserve(batch.size());
-  Status begin = db_.Exec("BEGIN IMMEDIATE");
-  if (!begin.ok()) {
+  auto fail_all = [&](const Status& s) {
+    std::vector<Completion> out;
+    out.reserve(batch.size());
     for (auto& job : batch)
-      job.done(begin);
-    return;
-  }
+      out.push_back({std::move(job.done), s});
+    Complete(std::move(out));
+  };
+  const auto started = std::chrono::steady_clock::now();
+  Status begin = db_.Exec("BEGIN IMMEDIATE");
+  if (!begin.ok()) return fail_all(begin);
+  // Savepoint statements go through the statement cache: compiling them per job would cost
+  // more than a small job itself.
+  auto run = [this](std::string_view sql) -> Status {
+    auto st = db_.Prepare(sql);
+    return st.ok() ? (*st)->Run() : st.status();
+  };
   for (auto& job : batch) {
-    Status s = db_.Exec("SAVEPOINT job");
+    Status s = run("SAVEPOINT job");
     if (s.ok()) {
       s = job.work(db_);
-      Status end = s.ok() ? db_.Exec("RELEASE job") : db_.Exec("ROLLBACK TO job; RELEASE job");
+      Status end = s.ok() ? run("RELEASE job") : db_.Exec("ROLLBACK TO job; RELEASE job");
       if (s.ok()) s = end;
     }
     outcomes.push_back(std::move(s));
@@ -87,18 +130,22 @@ void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
   Status commit = db_.Exec("COMMIT");
   if (!commit.ok()) {
     db_.Exec("ROLLBACK");
-    for (auto& job : batch)
-      job.done(commit);
-    return;
+    return fail_all(commit);
   }
+  commit_seconds_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  batch_sizes_.Observe(static_cast<double>(batch.size()));
   {
     std::lock_guard lock(mu_);
     ++stats_.commits;
     stats_.transactions += batch.size();
     if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
   }
+  std::vector<Completion> out;
+  out.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i)
-    batch[i].done(std::move(outcomes[i]));
+    out.push_back({std::move(batch[i].done), std::move(outcomes[i])});
+  Complete(std::move(out));
 }
 
 }  // namespace durafn::store

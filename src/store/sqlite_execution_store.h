@@ -67,6 +67,7 @@ class SqliteExecutionStore final : public ExecutionStore {
 
   // Commits and batch sizes so far (how well group commit shares fsyncs).
   GroupCommitStats writer_stats() const { return writer_.stats(); }
+  const GroupCommitWriter& writer() const { return writer_; }
 
  private:
   SqliteExecutionStore(const std::string& path, Database writer_db, const Options& options);

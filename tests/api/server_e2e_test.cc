@@ -187,6 +187,16 @@ TEST_F(ServerE2E, WaitSuspendsAndResumesWithTheRecordedHistory) {
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(Body(list)["DurableExecutions"].size(), 1u);
   EXPECT_EQ(Body(list)["DurableExecutions"][0]["DurableExecutionArn"], arn);
+
+  // Prometheus page: counts, the gauge per status and the histograms reflect this run.
+  auto m = Call("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.headers.Get("Content-Type").value_or(""), "text/plain; version=0.0.4");
+  EXPECT_THAT(m.body, HasSubstr("\ndurafn_checkpoints_total 1\n"));  // the stale one is refused
+  EXPECT_THAT(m.body, HasSubstr("\ndurafn_checkpoint_seconds_count 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions{status=\"SUCCEEDED\"} 1\n"));
+  EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions{status=\"RUNNING\"} 0\n"));
+  EXPECT_THAT(m.body, HasSubstr("durafn_store_commit_batch_size_bucket{le=\"+Inf\"} "));
 }
 
 TEST_F(ServerE2E, SyncInvokeWaitsForACallbackCompletedByAnotherClient) {

@@ -75,6 +75,7 @@ class ServerProcess {
   }
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::string binary_;

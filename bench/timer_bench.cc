@@ -1,0 +1,302 @@
+// Durable timers at scale, against a real `durafn serve` process.
+//   lateness: N executions each wait 2-30 s; a worker that receives the resumed invocation
+//             records (arrival - the wait's ScheduledEndTimestamp): p50/p99/max, and the
+//             server's peak RSS and CPU seconds over the run
+//   restart:  N executions wait an hour; the server is killed (SIGKILL) and restarted on the
+//             same data dir; time from spawn until it serves, and its RSS after start-up
+// Usage: timer_bench [--quick] [--executions N]   (data in $DURAFN_BENCH_DIR or the temp dir)
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include "../tests/support/server_process.h"
+#include "api/http_client.h"
+#include "api/uri.h"
+#include "protocol/operation_id.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using durafn::api::HttpClient;
+using nlohmann::json;
+
+void Must(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "timer_bench: %s failed\n", what);
+    std::exit(1);
+  }
+}
+
+int64_t WallMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// A /proc/PID/status field in MiB (VmRSS, VmHWM).
+double StatusMiB(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
+  }
+  return 0;
+}
+
+// User + system CPU seconds of a process so far.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), {});
+  auto rest = stat.substr(stat.rfind(')') + 2);
+  std::vector<std::string> f;
+  std::size_t pos = 0;
+  while (pos < rest.size()) {
+    auto next = rest.find(' ', pos);
+    f.push_back(rest.substr(pos, next - pos));
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  // Fields 14 and 15 of stat (utime, stime) are 11 and 12 here, counting from state = 0.
+  return (std::stod(f.at(11)) + std::stod(f.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double Pct(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
+}
+
+struct Endpoint {
+  std::string host;
+  uint16_t port = 0;
+};
+
+Endpoint RuntimeEndpoint(HttpClient& c) {
+  auto r = c.Send("POST", "/durafn/runtime-endpoints", {}, R"({"FunctionName":"timers:1"})");
+  Must(r.ok() && r->status == 200, "runtime endpoint");
+  std::string e = json::parse(r->body)["RuntimeApi"];
+  auto colon = e.rfind(':');
+  return {e.substr(0, colon), static_cast<uint16_t>(std::stoi(e.substr(colon + 1)))};
+}
+
+// Creates the durable function `timers` (version 1) and returns its workers' Runtime API.
+Endpoint Setup(uint16_t api_port) {
+  HttpClient c("127.0.0.1", api_port);
+  auto r =
+      c.Send("POST", "/2015-03-31/functions", {},
+             R"({"FunctionName":"timers","Runtime":"provided.al2023","Handler":"x","Timeout":60,)"
+             R"("DurableConfig":{"ExecutionTimeout":86400}})");
+  Must(r.ok() && r->status == 201, "create function");
+  r = c.Send("POST", "/2015-03-31/functions/timers/versions", {}, "{}");
+  Must(r.ok() && r->status == 201, "publish");
+  return RuntimeEndpoint(c);
+}
+
+// Plays the function: a new execution checkpoints a WAIT of `wait_seconds(i)` and suspends;
+// a resumed one records its lateness and succeeds.
+class Workers {
+ public:
+  Workers(uint16_t api_port, Endpoint runtime, std::function<int64_t(long)> wait_seconds)
+      : api_port_(api_port), runtime_(std::move(runtime)), wait_seconds_(std::move(wait_seconds)) {}
+
+  void Run(int threads) {
+    for (int t = 0; t < threads; ++t)
+      pool_.emplace_back([this] { Loop(); });
+  }
+  // Workers blocked in /next return when the server goes away: stop, kill it, then Join.
+  void Stop() { stop_ = true; }
+  void Join() {
+    for (auto& t : pool_)
+      t.join();
+    pool_.clear();
+  }
+  long waiting() const { return waiting_; }
+  long finished() const { return finished_; }
+  std::vector<double> lateness_ms() {
+    std::lock_guard lock(mu_);
+    return lateness_ms_;
+  }
+
+ private:
+  void Loop() {
+    HttpClient api("127.0.0.1", api_port_), worker(runtime_.host, runtime_.port);
+    while (!stop_) {
+      // A long-poll abandoned by the client would strand the invocation handed to it, so
+      // wait long; the server answers every waiting /next when it stops.
+      auto next =
+          worker.Send("GET", "/2018-06-01/runtime/invocation/next", {}, "", std::chrono::hours(1));
+      if (stop_) break;
+      Must(next.ok(), "next");
+      Must(next->status == 200, "next");
+      int64_t arrived = WallMs();
+      std::string rid(next->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""));
+      json env = json::parse(next->body);
+      const json* wait = nullptr;
+      for (const auto& op : env["InitialExecutionState"]["Operations"]) {
+        if (op["Type"] == "WAIT") wait = &op;
+      }
+      json output;
+      if (wait == nullptr) {
+        long i = started_++;
+        json update = {{"Id", durafn::protocol::HashOperationId("1")},
+                       {"Type", "WAIT"},
+                       {"Action", "START"},
+                       {"WaitOptions", {{"WaitSeconds", wait_seconds_(i)}}}};
+        auto r = api.Send(
+            "POST",
+            "/2025-12-01/durable-executions/" +
+                durafn::api::PercentEncode(env["DurableExecutionArn"].get<std::string>()) +
+                "/checkpoint",
+            {{"Content-Type", "application/json"}},
+            json{{"CheckpointToken", env["CheckpointToken"]}, {"Updates", {update}}}.dump());
+        Must(r.ok() && r->status == 200, "checkpoint");
+        output = {{"Status", "PENDING"}};
+        ++waiting_;
+      } else {
+        Must((*wait)["Status"] == "SUCCEEDED", "resumed with the wait succeeded");
+        int64_t due = (*wait)["WaitDetails"]["ScheduledEndTimestamp"];
+        {
+          std::lock_guard lock(mu_);
+          lateness_ms_.push_back(static_cast<double>(arrived - due));
+        }
+        output = {{"Status", "SUCCEEDED"}, {"Result", "\"done\""}};
+        --waiting_;
+        ++finished_;
+      }
+      auto r = worker.Send("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", {},
+                           output.dump());
+      Must(r.ok() && r->status == 202, "response");
+    }
+  }
+
+  uint16_t api_port_;
+  Endpoint runtime_;
+  std::function<int64_t(long)> wait_seconds_;
+  std::atomic<bool> stop_{false};
+  std::atomic<long> started_{0}, waiting_{0}, finished_{0};
+  std::mutex mu_;
+  std::vector<double> lateness_ms_;
+  std::vector<std::thread> pool_;
+};
+
+// Starts `n` executions with asynchronous invokes from `threads` clients.
+void StartExecutions(uint16_t api_port, long n, int threads) {
+  std::atomic<long> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      HttpClient api("127.0.0.1", api_port);
+      while (next++ < n) {
+        auto r = api.Send("POST", "/2015-03-31/functions/timers:1/invocations",
+                          {{"X-Amz-Invocation-Type", "Event"}}, "{}");
+        Must(r.ok() && r->status == 202, "invoke");
+      }
+    });
+  }
+  for (auto& t : pool)
+    t.join();
+}
+
+template <typename Pred>
+void WaitUntil(Pred done, std::chrono::seconds limit, const char* what) {
+  auto deadline = Clock::now() + limit;
+  auto report = Clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    Must(Clock::now() < deadline, what);
+    if (Clock::now() > report) {
+      std::fprintf(stderr, "timer_bench: still waiting for %s\n", what);
+      report = Clock::now() + std::chrono::seconds(10);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  long n = 100'000;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) quick = true;
+    if (std::strcmp(argv[i], "--executions") == 0 && i + 1 < argc) n = std::atol(argv[++i]);
+  }
+  if (quick && n == 100'000) n = 5'000;
+  const char* env = std::getenv("DURAFN_BENCH_DIR");
+  std::filesystem::path dir =
+      std::filesystem::path(env ? env : std::filesystem::temp_directory_path().string()) /
+      "durafn-timer-bench";
+  std::filesystem::remove_all(dir);
+
+  // Lateness: waits spread over 2-30 s, while executions are still being started.
+  std::vector<double> late;
+  double peak_rss = 0, cpu = 0, wall = 0;
+  {
+    durafn::testing::ServerProcess server(DURAFN_BINARY, dir / "lateness");
+    server.Start();
+    auto runtime = Setup(server.port());
+    Workers workers(server.port(), runtime, [](long i) { return 2 + (i * 7919) % 29; });
+    workers.Run(16);
+    auto t0 = Clock::now();
+    StartExecutions(server.port(), n, 8);
+    WaitUntil([&] { return workers.finished() >= n; }, std::chrono::seconds(600 + n / 100),
+              "every wait firing");
+    wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    peak_rss = StatusMiB(server.pid(), "VmHWM");
+    cpu = CpuSeconds(server.pid());
+    late = workers.lateness_ms();
+    workers.Stop();
+    server.Kill(SIGKILL);
+    workers.Join();
+  }
+
+  // Restart with every timer pending.
+  double restart_ms = 0, rss_after_restart = 0;
+  {
+    durafn::testing::ServerProcess server(DURAFN_BINARY, dir / "restart");
+    server.Start();
+    auto runtime = Setup(server.port());
+    Workers workers(server.port(), runtime, [](long) { return 3600; });
+    workers.Run(16);
+    StartExecutions(server.port(), n, 8);
+    WaitUntil([&] { return workers.waiting() >= n; }, std::chrono::seconds(600 + n / 100),
+              "every execution waiting");
+    workers.Stop();
+    server.Kill(SIGKILL);
+    workers.Join();
+    auto t0 = Clock::now();
+    server.Start();  // returns once the server reports it is serving
+    restart_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    HttpClient c("127.0.0.1", server.port());
+    auto h = c.Send("GET", "/healthz");
+    Must(h.ok() && h->status == 200, "healthz after restart");
+    rss_after_restart = StatusMiB(server.pid(), "VmRSS");
+  }
+  std::filesystem::remove_all(dir);
+
+  std::printf("| %ld executions waiting on timers (2-30 s) | value |\n|---|---|\n", n);
+  std::printf(
+      "| lateness p50 | %.0f ms |\n| lateness p99 | %.0f ms |\n| lateness max | %.0f ms |\n",
+      Pct(late, 0.5), Pct(late, 0.99), Pct(late, 1.0));
+  std::printf("| server peak RSS | %.0f MiB |\n| server CPU | %.1f s over %.1f s |\n", peak_rss,
+              cpu, wall);
+  std::printf("| restart with %ld timers pending, spawn to serving | %.0f ms |\n", n, restart_ms);
+  std::printf("| server RSS after restart | %.0f MiB |\n", rss_after_restart);
+  std::printf(
+      "lateness is the arrival of the resumed invocation at a worker minus the wait's "
+      "scheduled end (ms clock)\n(targets: p99 <= 10 ms, RSS <= 300 MB, restart <= 5 s)\n");
+  return 0;
+}

@@ -1,0 +1,59 @@
+#include "api/metrics.h"
+
+#include <sstream>
+
+#include "protocol/enums.h"
+
+namespace durafn::api {
+
+namespace {
+
+void Line(std::ostringstream& out, const char* type, const char* name, const char* help,
+          double value) {
+  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
+      << name << ' ' << value << '\n';
+}
+
+}  // namespace
+
+std::string RenderMetrics(const MetricsSources& m) {
+  std::ostringstream out;
+  const auto s = m.service.stats();
+  const auto w = m.writer.stats();
+  auto d = [](uint64_t v) { return static_cast<double>(v); };
+  Line(out, "counter", "durafn_checkpoints_total", "Checkpoints accepted by the engine.",
+       d(s.checkpoints));
+  Line(out, "counter", "durafn_invocations_started_total", "Invocations handed to workers.",
+       d(s.invocations_started));
+  Line(out, "counter", "durafn_timers_fired_total", "Durable timers fired.", d(s.timers_fired));
+  Line(out, "counter", "durafn_executions_started_total", "Durable executions started.",
+       d(s.executions_started));
+  Line(out, "gauge", "durafn_timers_in_memory",
+       "Timers due within the in-memory horizon (the rest wait in the store).",
+       d(s.timers_in_memory));
+  Line(out, "counter", "durafn_store_commits_total", "Store commits (one fsync each).",
+       d(w.commits));
+  Line(out, "counter", "durafn_store_transactions_total",
+       "Transactions committed; over commits, the mean group-commit batch.", d(w.transactions));
+  Line(out, "counter", "durafn_store_rejected_total",
+       "Transactions refused because the write queue was full.", d(w.rejected));
+  if (m.by_status) {
+    out << "# HELP durafn_executions Durable executions in the store by status.\n"
+        << "# TYPE durafn_executions gauge\n";
+    for (auto status : {protocol::ExecutionStatus::kRunning, protocol::ExecutionStatus::kSucceeded,
+                        protocol::ExecutionStatus::kFailed, protocol::ExecutionStatus::kTimedOut,
+                        protocol::ExecutionStatus::kStopped}) {
+      out << "durafn_executions{status=\"" << protocol::ToString(status) << "\"} "
+          << (*m.by_status)[status] << '\n';
+    }
+  }
+  m.service.checkpoint_seconds().Render(out, "durafn_checkpoint_seconds",
+                                        "Checkpoint arrival to durable commit.");
+  m.writer.commit_seconds().Render(out, "durafn_store_commit_seconds",
+                                   "One group commit, BEGIN to durable COMMIT.");
+  m.writer.batch_sizes().Render(out, "durafn_store_commit_batch_size",
+                                "Transactions per group commit.");
+  return out.str();
+}
+
+}  // namespace durafn::api

@@ -1,0 +1,22 @@
+// The server's /metrics page in Prometheus' text exposition format.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/execution_service.h"
+#include "store/group_commit.h"
+
+namespace durafn::api {
+
+// What one scrape reads. `by_status` is absent when the store could not count.
+struct MetricsSources {
+  const ExecutionService& service;
+  const store::GroupCommitWriter& writer;
+  std::optional<store::StatusCounts> by_status;
+};
+
+// Renders counters, gauges and histograms of the checkpoint path, invocations and timers.
+std::string RenderMetrics(const MetricsSources& sources);
+
+}  // namespace durafn::api
