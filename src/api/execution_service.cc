@@ -268,6 +268,23 @@ Status ExecutionService::Recover() {
       }
     });
   }
+  // Chained invokes in flight: the waits for their targets died with the old process. Starting
+  // them again finds a durable target by its derived name (and waits for it) or runs a plain
+  // target once more.
+  auto chained = store_.PendingChainedInvokes();
+  if (!chained.ok()) return chained.status();
+  for (const auto& key : *chained) {
+    Post(key.arn, [this, key] {
+      ApiError error;
+      Cached* c = Lookup(ShardFor(key.arn), key.arn, &error);
+      if (!c || !chained_) return;
+      const engine::OperationEntry* e = c->state.ops.Find(key.operation_id);
+      if (!e || !e->chained || e->op.status != protocol::OperationStatus::kStarted) return;
+      chained_->StartChainedInvoke(
+          key.arn, engine::StartChainedInvoke{e->op.id, e->chained->function_name,
+                                              e->chained->input_payload, e->chained->tenant_id});
+    });
+  }
   return Status::Ok();
 }
 

@@ -65,6 +65,13 @@ struct ListQuery {
   int64_t max_items = 0;                              // 0: kDefaultPageItems
 };
 
+// One CHAINED_INVOKE operation of an execution.
+struct ChainedInvokeKey {
+  std::string arn;
+  std::string operation_id;
+  bool operator==(const ChainedInvokeKey&) const = default;
+};
+
 // Executions per status.
 struct StatusCounts {
   std::array<int64_t, 5> by_status{};  // indexed by protocol::ExecutionStatus
@@ -166,6 +173,10 @@ class ExecutionStore {
   // shell queues the former and fails the latter's invocation (the worker is gone). Other
   // running executions wait for timers (TimersDue) or callbacks.
   virtual Result<std::vector<std::string>> RecoverableExecutions() = 0;
+
+  // CHAINED_INVOKE operations of running executions whose target was started and whose
+  // operation is not over: after a restart the service waits for (or re-runs) their targets.
+  virtual Result<std::vector<ChainedInvokeKey>> PendingChainedInvokes() = 0;
 
   virtual Result<StatusCounts> CountByStatus() = 0;
 };

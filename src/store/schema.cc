@@ -68,8 +68,19 @@ CREATE TABLE timers (
 CREATE INDEX timers_by_due ON timers (due_ms);
 )sql";
 
+// Version 2: chained invokes in flight, so a restarted server resumes waiting for their
+// targets (or runs a plain target again: invocations are at least once).
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE chained_invokes (
+  arn          TEXT NOT NULL,
+  operation_id TEXT NOT NULL,
+  PRIMARY KEY (arn, operation_id)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kV1},
+    Migration{2, kV2},
 };
 
 Status EnsureVersionTable(Database& db) {

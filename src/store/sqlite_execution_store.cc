@@ -72,7 +72,8 @@ int64_t Changes(Database& db) {
 Status DeleteExecution(Database& db, const std::string& arn) {
   for (std::string_view sql :
        {"DELETE FROM executions WHERE arn = ?", "DELETE FROM operations WHERE arn = ?",
-        "DELETE FROM events WHERE arn = ?", "DELETE FROM timers WHERE arn = ?"}) {
+        "DELETE FROM events WHERE arn = ?", "DELETE FROM timers WHERE arn = ?",
+        "DELETE FROM chained_invokes WHERE arn = ?"}) {
     auto st = db.Prepare(sql);
     if (!st.ok()) return st.status();
     if (auto s = (*st)->Bind(1, Text(arn)).Run(); !s.ok()) return s;
@@ -156,6 +157,31 @@ Status ApplyTimerChanges(Database& db, const std::string& arn,
   return Status::Ok();
 }
 
+Status ApplyChainedChanges(Database& db, const std::string& arn,
+                           const std::vector<ChainedChange>& changes) {
+  using Action = ChainedChange::Action;
+  for (const auto& c : changes) {
+    Result<Statement*> st = Status::Internal("unreachable");
+    switch (c.action) {
+      case Action::kAdd:
+        st = db.Prepare("INSERT OR IGNORE INTO chained_invokes (arn, operation_id) VALUES (?, ?)");
+        if (st.ok()) (*st)->Bind(1, Text(arn)).Bind(2, Text(c.operation_id));
+        break;
+      case Action::kRemove:
+        st = db.Prepare("DELETE FROM chained_invokes WHERE arn = ? AND operation_id = ?");
+        if (st.ok()) (*st)->Bind(1, Text(arn)).Bind(2, Text(c.operation_id));
+        break;
+      case Action::kRemoveAll:
+        st = db.Prepare("DELETE FROM chained_invokes WHERE arn = ?");
+        if (st.ok()) (*st)->Bind(1, Text(arn));
+        break;
+    }
+    if (!st.ok()) return st.status();
+    if (auto s = (*st)->Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 // Create: fails with AlreadyExists on a live name or ARN conflict; purges an expired one.
 Status InsertExecution(Database& db, const ExecutionWrite& w) {
   const ExecutionRow& r = w.row;
@@ -211,7 +237,8 @@ Status InsertExecution(Database& db, const ExecutionWrite& w) {
   if (!s.ok()) return s;
   if (s = UpsertOperations(db, r.arn, w.operations); !s.ok()) return s;
   if (s = InsertEvents(db, r.arn, w.events); !s.ok()) return s;
-  return ApplyTimerChanges(db, r.arn, w.timers);
+  if (s = ApplyTimerChanges(db, r.arn, w.timers); !s.ok()) return s;
+  return ApplyChainedChanges(db, r.arn, w.chained);
 }
 
 // Save: the row is updated only if it is the state the caller derived its own from.
@@ -255,7 +282,8 @@ Status UpdateExecution(Database& db, const ExecutionWrite& w) {
   }
   if (s = UpsertOperations(db, r.arn, w.operations); !s.ok()) return s;
   if (s = InsertEvents(db, r.arn, w.events); !s.ok()) return s;
-  return ApplyTimerChanges(db, r.arn, w.timers);
+  if (s = ApplyTimerChanges(db, r.arn, w.timers); !s.ok()) return s;
+  return ApplyChainedChanges(db, r.arn, w.chained);
 }
 
 Status ReplaceEventRows(Database& db, const std::string& arn, const OperationRow& op,
@@ -653,6 +681,21 @@ Result<std::vector<TimerRow>> SqliteExecutionStore::TimersDue(protocol::Timestam
   });
   if (!s.ok()) return s;
   return timers;
+}
+
+Result<std::vector<ChainedInvokeKey>> SqliteExecutionStore::PendingChainedInvokes() {
+  auto lease = readers_.Acquire();
+  if (!lease.ok()) return lease.status();
+  auto st = lease->db().Prepare(
+      "SELECT arn, operation_id FROM chained_invokes ORDER BY arn, operation_id");
+  if (!st.ok()) return st.status();
+  std::vector<ChainedInvokeKey> keys;
+  Status s = ForEachRow(**st, [&](Statement& row) {
+    keys.push_back(ChainedInvokeKey{row.ColumnText(0), row.ColumnText(1)});
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return keys;
 }
 
 Result<std::vector<std::string>> SqliteExecutionStore::RecoverableExecutions() {

@@ -63,6 +63,7 @@ class SqliteExecutionStore final : public ExecutionStore {
   Result<std::vector<TimerRow>> TimersDue(protocol::Timestamp from, protocol::Timestamp to,
                                           int64_t limit) override;
   Result<std::vector<std::string>> RecoverableExecutions() override;
+  Result<std::vector<ChainedInvokeKey>> PendingChainedInvokes() override;
   Result<StatusCounts> CountByStatus() override;
 
   // Commits and batch sizes so far (how well group commit shares fsyncs).

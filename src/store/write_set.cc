@@ -72,6 +72,9 @@ void AddTimerEffects(const std::vector<engine::Effect>& effects, ExecutionWrite&
     std::visit(
         [&w](const auto& e) {
           using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, engine::StartChainedInvoke>) {
+            w.chained.push_back(ChainedChange{ChainedChange::Action::kAdd, e.operation_id});
+          }
           if constexpr (std::is_same_v<T, engine::StartTimer>) {
             w.timers.push_back(TimerChange{Action::kSet, std::string(TimerKindName(e.kind)),
                                            e.operation_id, e.due.ms});
@@ -81,6 +84,7 @@ void AddTimerEffects(const std::vector<engine::Effect>& effects, ExecutionWrite&
           } else if constexpr (std::is_same_v<T, engine::ExecutionClosed>) {
             // A closed execution has nothing left to time (FireTimer would ignore it anyway).
             w.timers.push_back(TimerChange{Action::kCancelAll, "", ""});
+            w.chained.push_back(ChainedChange{ChainedChange::Action::kRemoveAll, ""});
           }
         },
         effect);
@@ -136,6 +140,10 @@ Result<ExecutionWrite> BuildSave(const engine::ExecutionState& state,
     assert(e.changed_at <= state.record.change_counter);
     if (e.changed_at > saved_change_counter || timer_ops.contains(e.op.id)) {
       if (auto s = AddOperation(e, i, w); !s.ok()) return s;
+      if (e.op.type == protocol::OperationType::kChainedInvoke &&
+          e.op.status != protocol::OperationStatus::kStarted) {
+        w.chained.push_back(ChainedChange{ChainedChange::Action::kRemove, e.op.id});
+      }
     }
   }
   if (auto s = AddEvents(outcome.events, state.record.next_event_id, w); !s.ok()) return s;

@@ -64,11 +64,23 @@ struct TimerChange {
   int64_t due_ms = 0;
 };
 
+// One change of the chained_invokes table (operations whose target runs), in effect order.
+struct ChainedChange {
+  enum class Action {
+    kAdd,       // the operation started its target
+    kRemove,    // the operation is over
+    kRemoveAll  // the execution closed
+  };
+  Action action = Action::kAdd;
+  std::string operation_id;  // empty for kRemoveAll
+};
+
 struct ExecutionWrite {
   ExecutionRow row;
   std::vector<OperationRow> operations;
   std::vector<EventRow> events;
   std::vector<TimerChange> timers;
+  std::vector<ChainedChange> chained;
   // What the stored row must hold for a Save to apply: the counter is at least the caller's
   // saved one (no operation change lost) and at most the new one (no newer state
   // overwritten), and the history ends right before the first new event.

@@ -321,8 +321,9 @@ TEST_F(ServerE2E, StopClosesTheExecutionAndInvalidatesItsToken) {
   EXPECT_THAT(Body(ck)["message"].get<std::string>(), StartsWith("Invalid Checkpoint Token"));
 }
 
-// kill -9 while one execution waits on a timer and one is mid-invocation: after a restart
-// on the same data dir both finish, and no acknowledged checkpoint is lost.
+// kill -9 while one execution waits on a timer, one is mid-invocation and one waits on a
+// callback: after a restart on the same data dir all finish, and no acknowledged checkpoint
+// is lost.
 TEST_F(ServerE2E, CrashRecoveryLosesNothingAcknowledged) {
   DeployDurable("Orders");
   auto worker = Worker("Orders:prod");
@@ -343,10 +344,30 @@ TEST_F(ServerE2E, CrashRecoveryLosesNothingAcknowledged) {
                 .status,
             200);
 
+  std::string approving = StartAsync("Orders:prod", {{"k", "approving"}});
+  auto c = Next(*worker);
+  auto cb = Checkpoint(approving, c.envelope.checkpoint_token,
+                       json::parse(R"([{"Id":"c4ca4238a0b92382","Type":"STEP","Action":"START"},
+                         {"Id":"c4ca4238a0b92382","Type":"STEP","Action":"SUCCEED","Payload":"3"},
+                         {"Id":"c81e728d9d4c2f63","Type":"CALLBACK","Action":"START",
+                          "CallbackOptions":{"TimeoutSeconds":600}}])"));
+  ASSERT_EQ(cb.status, 200) << cb.body;
+  std::string callback_id;
+  const json cb_body = Body(cb);
+  for (const auto& op : cb_body["NewExecutionState"]["Operations"]) {
+    if (op["Type"] == "CALLBACK") callback_id = op["CallbackDetails"]["CallbackId"];
+  }
+  ASSERT_FALSE(callback_id.empty()) << cb.body;
+  Respond(*worker, c.request_id, {{"Status", "PENDING"}});
+
   Restart();  // kill -9, then start again on the same data dir
   worker = Worker("Orders:prod");
+  // The callback issued before the crash is still valid.
+  auto sent = Call(
+      "POST", "/2025-12-01/durable-execution-callbacks/" + PercentEncode(callback_id) + "/succeed");
+  ASSERT_EQ(sent.status, 200) << sent.body;
   std::map<std::string, bool> done;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     auto inv = Next(*worker);
     std::string arn = inv.envelope.durable_execution_arn;
     const auto& ops = inv.envelope.initial_execution_state.operations;
@@ -357,9 +378,11 @@ TEST_F(ServerE2E, CrashRecoveryLosesNothingAcknowledged) {
             {{"Status", "SUCCEEDED"}, {"Result", *ops[1].step_details->result}});
     done[arn] = true;
   }
-  EXPECT_TRUE(done[waiting] && done[running]);
+  EXPECT_TRUE(done[waiting] && done[running] && done[approving]);
   EXPECT_EQ(WaitForStatus(waiting, "SUCCEEDED")["Result"], "1");
   EXPECT_EQ(WaitForStatus(running, "SUCCEEDED")["Result"], "7");
+  EXPECT_EQ(WaitForStatus(approving, "SUCCEEDED")["Result"], "3");
+  EXPECT_THAT(HistoryTypes(approving), ::testing::Contains("CallbackSucceeded"));
   // The interrupted invocation is on record as failed.
   auto types = HistoryTypes(running);
   auto history =
@@ -471,6 +494,70 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
   }
   EXPECT_TRUE(started_with_target) << history.dump();
   EXPECT_EQ(succeeded, 2);
+}
+
+
+// kill -9 while a caller waits on a durable child and a plain target: after the restart the
+// same child (not a second one) finishes, the plain target runs again, and the caller resumes.
+TEST_F(ServerE2E, ChainedInvokesInFlightSurviveACrash) {
+  DeployDurable("Caller");
+  DeployDurable("Child");
+  ASSERT_EQ(Call("POST", "/2015-03-31/functions",
+                 {{"FunctionName", "Enricher"}, {"Runtime", "provided.al2023"}, {"Handler", "x"}})
+                .status,
+            201);
+  auto caller = Worker("Caller:prod");
+  auto child = Worker("Child:prod");
+  std::string arn = StartAsync("Caller:prod", json::object());
+  auto first = Next(*caller);
+  auto r = Checkpoint(arn, first.envelope.checkpoint_token, json::parse(R"([
+      {"Id":"c4ca4238a0b92382","Type":"CHAINED_INVOKE","SubType":"ChainedInvoke","Action":"START",
+       "Name":"to-child","Payload":"{\"x\":1}","ChainedInvokeOptions":{"FunctionName":"Child:prod"}},
+      {"Id":"c81e728d9d4c2f63","Type":"CHAINED_INVOKE","SubType":"ChainedInvoke","Action":"START",
+       "Name":"to-plain","Payload":"{\"y\":2}","ChainedInvokeOptions":{"FunctionName":"Enricher"}}])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  Respond(*caller, first.request_id, {{"Status", "PENDING"}});
+  auto c = Next(*child);  // the child runs, and the server dies under it
+  std::string child_arn = c.envelope.durable_execution_arn;
+
+  Restart();
+  caller = Worker("Caller:prod");
+  child = Worker("Child:prod");
+  auto enricher = Worker("Enricher");
+  auto c2 = Next(*child);
+  EXPECT_EQ(c2.envelope.durable_execution_arn, child_arn);
+  Respond(*child, c2.request_id, {{"Status", "SUCCEEDED"}, {"Result", R"("from-child")"}});
+  auto p = enricher->Send("GET", "/2018-06-01/runtime/invocation/next", {}, "",
+                          std::chrono::seconds(30));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->body, R"({"y":2})");
+  std::string rid(p->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""));
+  ASSERT_EQ(enricher
+                ->Send("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", {},
+                       R"({"enriched":true})")
+                ->status,
+            202);
+
+  std::map<std::string, protocol::Operation> ops;
+  for (int i = 0; i < 3 && ops.size() < 2; ++i) {
+    auto again = Next(*caller);
+    ops.clear();
+    for (const auto& op : again.envelope.initial_execution_state.operations) {
+      if (op.type == protocol::OperationType::kChainedInvoke &&
+          op.status == protocol::OperationStatus::kSucceeded) {
+        ops[*op.name] = op;
+      }
+    }
+    Respond(*caller, again.request_id,
+            ops.size() < 2 ? json{{"Status", "PENDING"}}
+                           : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
+  }
+  ASSERT_EQ(ops.size(), 2u);
+  EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
+  EXPECT_EQ(ops["to-plain"].chained_invoke_details->result, R"({"enriched":true})");
+  WaitForStatus(arn, "SUCCEEDED");
+  auto children = Body(Call("GET", "/2025-12-01/functions/Child/durable-executions"));
+  EXPECT_EQ(children["DurableExecutions"].size(), 1u) << children.dump();
 }
 
 }  // namespace

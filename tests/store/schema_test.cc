@@ -31,7 +31,8 @@ TEST_F(SchemaTest, NewDatabaseGetsTheLatestVersionAndEveryTable) {
   EXPECT_EQ(SchemaVersion(db).value(), 0);
   ASSERT_TRUE(Migrate(db).ok());
   EXPECT_EQ(SchemaVersion(db).value(), LatestSchemaVersion());
-  for (const char* table : {"executions", "operations", "events", "timers", "schema_version"}) {
+  for (const char* table :
+       {"executions", "operations", "events", "timers", "chained_invokes", "schema_version"}) {
     EXPECT_TRUE(HasTable(db, table)) << table;
   }
   // Migrating again is a no-op.
