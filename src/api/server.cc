@@ -8,12 +8,14 @@
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/invocation_dispatcher.h"
+#include "api/logs_api.h"
 #include "api/request_id.h"
 #include "api/responses.h"
 #include "api/runtime_api.h"
 #include "api/uri.h"
 #include "api/work_pool.h"
 #include "hosting/function_registry.h"
+#include "hosting/log_store.h"
 #include "protocol/arn.h"
 #include "protocol/json_codec.h"
 #include "store/sqlite_execution_store.h"
@@ -129,6 +131,11 @@ bool ValidExecutionName(std::string_view n) {
 }  // namespace
 
 struct Server::Impl : ChainedInvoker {
+  // ---- function logs ----
+  // First member, so destroyed last: workers append to it and the Logs API queries it until
+  // they are gone. It is also the server's log sink (hosting::LogSink).
+  std::unique_ptr<hosting::LogStore> log_store_;
+  // ---- end function logs ----
   ServerOptions options;
   std::unique_ptr<hosting::FunctionRegistry> registry;
   std::unique_ptr<store::SqliteExecutionStore> store;
@@ -856,6 +863,12 @@ void Server::Impl::AddAdminRoutes(Router& r) {
         << s.executions_started
         << "\n# TYPE durafn_timers_in_memory gauge\ndurafn_timers_in_memory " << s.timers_in_memory
         << "\n";
+    // Function logs: lines lost to a full queue (or failed writes) show here.
+    auto logs = log_store_->stats();
+    out << "# TYPE durafn_log_records_written_total counter\ndurafn_log_records_written_total "
+        << logs.written
+        << "\n# TYPE durafn_log_records_dropped_total counter\ndurafn_log_records_dropped_total "
+        << logs.dropped << "\n";
     res.Send(BytesResponse(out.str(), "text/plain; version=0.0.4"));
   });
   // Not part of AWS's API: where the workers of a function version reach the Runtime API.
@@ -882,6 +895,8 @@ Router Server::Impl::BuildRouter() {
   AddInvokeRoute(r);
   AddDurableRoutes(r);
   AddAdminRoutes(r);
+  // Function logs over CloudWatch Logs' protocol: POST / with X-Amz-Target.
+  RegisterLogsRoutes(r, *log_store_, {.identity = registry->identity()});
   return r;
 }
 
@@ -913,6 +928,12 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   impl->service->SetChainedInvoker(impl.get());
   impl->runtime = std::make_unique<RuntimeApi>(*impl->service, impl->dispatcher, options.host);
   impl->pool = std::make_unique<WorkPool>(2, 10'000);
+  // ---- function logs ----
+  auto log_store =
+      hosting::LogStore::Open((options.data_dir / "logs.db").string(), hosting::LogStoreOptions{});
+  if (!log_store.ok()) return log_store.status();
+  impl->log_store_ = std::move(*log_store);
+  // ---- end function logs ----
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

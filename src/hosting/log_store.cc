@@ -548,6 +548,7 @@ Result<LogPage> LogStore::Query(const LogQuery& q) {
 }
 
 Result<std::vector<LogGroupInfo>> LogStore::ListGroups(const std::string& prefix,
+                                                       const std::string& contains,
                                                        std::size_t offset, std::size_t limit) {
   auto lease = reader_->pool.Acquire();
   if (!lease.ok()) return lease.status();
@@ -556,13 +557,15 @@ Result<std::vector<LogGroupInfo>> LogStore::ListGroups(const std::string& prefix
       "SELECT g.name, g.created_ms, g.stored_bytes, "
       "(SELECT min(first_event_ms) FROM log_streams WHERE group_id = g.id AND stored_bytes > 0), "
       "(SELECT max(last_event_ms) FROM log_streams WHERE group_id = g.id AND stored_bytes > 0) "
-      "FROM log_groups g WHERE substr(g.name, 1, length(?1)) = ?1 ORDER BY g.name "
+      "FROM log_groups g WHERE substr(g.name, 1, length(?1)) = ?1 "
+      "AND instr(lower(g.name), lower(?4)) > 0 ORDER BY g.name "
       "LIMIT ?2 OFFSET ?3");
   if (!stmt.ok()) return stmt.status();
   store::Statement& st = **stmt;
   st.Bind(1, std::string_view(prefix))
       .Bind(2, static_cast<int64_t>(limit))
-      .Bind(3, static_cast<int64_t>(offset));
+      .Bind(3, static_cast<int64_t>(offset))
+      .Bind(4, std::string_view(contains));
   std::vector<LogGroupInfo> out;
   while (true) {
     auto row = st.Step();

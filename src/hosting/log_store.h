@@ -147,8 +147,10 @@ class LogStore : public LogSink {
   // not exist; InvalidArgument for a bad pattern or out-of-range limit.
   Result<LogPage> Query(const LogQuery& query);
 
-  // Groups whose name starts with `prefix`, by name, from position `offset`, at most `limit`.
-  Result<std::vector<LogGroupInfo>> ListGroups(const std::string& prefix, std::size_t offset,
+  // Groups whose name starts with `prefix` and contains `contains` (ignoring ASCII case), by
+  // name, from position `offset`, at most `limit`.
+  Result<std::vector<LogGroupInfo>> ListGroups(const std::string& prefix,
+                                               const std::string& contains, std::size_t offset,
                                                std::size_t limit);
   // Streams of `group` whose name starts with `prefix`, in `order`, from position `offset`, at
   // most `limit`. NotFound when the group does not exist.

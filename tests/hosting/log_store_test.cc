@@ -222,15 +222,17 @@ TEST_F(LogStoreTest, GroupsAndStreamsAreListedWithTimesAndBytes) {
   Add("a-stream", 100, "22");
   Add("x", 7, "other", "", "", "/aws/lambda/zeta");
   store_->Flush();
-  auto groups = store_->ListGroups("/aws/lambda/", 0, 50);
+  auto groups = store_->ListGroups("/aws/lambda/", "", 0, 50);
   ASSERT_TRUE(groups.ok());
   ASSERT_EQ(groups->size(), 2u);
   EXPECT_EQ((*groups)[0].name, kGroup);
   EXPECT_EQ((*groups)[0].stored_bytes, 8 + 3 * kLogEventOverheadBytes);
   EXPECT_EQ((*groups)[0].first_event_ms, 100);
   EXPECT_EQ((*groups)[0].last_event_ms, 500);
-  EXPECT_EQ((*store_->ListGroups("/aws/lambda/z", 0, 50)).size(), 1u);
-  EXPECT_EQ((*store_->ListGroups("", 1, 50)).at(0).name, "/aws/lambda/zeta");
+  EXPECT_EQ((*store_->ListGroups("/aws/lambda/z", "", 0, 50)).size(), 1u);
+  EXPECT_EQ((*store_->ListGroups("", "", 1, 50)).at(0).name, "/aws/lambda/zeta");
+  EXPECT_EQ((*store_->ListGroups("", "ZET", 0, 50)).at(0).name, "/aws/lambda/zeta");
+  EXPECT_EQ((*store_->ListGroups("", "ZET", 0, 50)).size(), 1u);
 
   auto streams = store_->ListStreams(kGroup, "", LogStreamOrder::kName, false, 0, 50);
   ASSERT_TRUE(streams.ok());
@@ -258,7 +260,7 @@ TEST_F(LogStoreTest, GroupCapEvictsOldestFirst) {
     if (i % 50 == 0) store_->Flush();  // several batches, so eviction runs more than once
   }
   store_->Flush();
-  auto groups = store_->ListGroups(kGroup, 0, 1);
+  auto groups = store_->ListGroups(kGroup, "", 0, 1);
   ASSERT_TRUE(groups.ok());
   int64_t stored = groups->at(0).stored_bytes;
   EXPECT_LE(stored, options.max_group_bytes);
