@@ -389,6 +389,12 @@ TEST(LogsApiServerTest, DurafnServeAnswersFromItsDataDir) {
   r = CallLogs(client, "DescribeLogStreams", {{"logGroupName", kGroup}});
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body["logStreams"][0]["logStreamName"], kStreamA);
+  // The server's own log store reports what it wrote and dropped.
+  auto metrics = client.Send("GET", "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("durafn_log_records_dropped_total 0\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("durafn_log_records_written_total "), std::string::npos);
   // The Lambda API is still routed as before.
   auto functions = client.Send("GET", "/2015-03-31/functions");
   ASSERT_TRUE(functions.ok());
