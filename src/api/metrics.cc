@@ -37,6 +37,12 @@ std::string RenderMetrics(const MetricsSources& m) {
        "Transactions committed; over commits, the mean group-commit batch.", d(w.transactions));
   Line(out, "counter", "durafn_store_rejected_total",
        "Transactions refused because the write queue was full.", d(w.rejected));
+  Line(out, "counter", "durafn_log_records_written_total", "Function log lines committed.",
+       d(m.logs.written));
+  Line(out, "counter", "durafn_log_records_dropped_total",
+       "Function log lines lost to a full queue or a failed write.", d(m.logs.dropped));
+  Line(out, "counter", "durafn_log_records_evicted_total",
+       "Function log lines evicted by a log group's size cap.", d(m.logs.evicted));
   if (m.by_status) {
     out << "# HELP durafn_executions Durable executions in the store by status.\n"
         << "# TYPE durafn_executions gauge\n";

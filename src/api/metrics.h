@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/execution_service.h"
+#include "hosting/log_store.h"
 #include "store/group_commit.h"
 
 namespace durafn::api {
@@ -14,6 +15,7 @@ struct MetricsSources {
   const ExecutionService& service;
   const store::GroupCommitWriter& writer;
   std::optional<store::StatusCounts> by_status;
+  hosting::LogStoreStats logs;
 };
 
 // Renders counters, gauges and histograms of the checkpoint path, invocations and timers.

@@ -8,6 +8,7 @@
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/invocation_dispatcher.h"
+#include "api/logs_api.h"
 #include "api/metrics.h"
 #include "api/request_id.h"
 #include "api/responses.h"
@@ -15,6 +16,7 @@
 #include "api/uri.h"
 #include "api/work_pool.h"
 #include "hosting/function_registry.h"
+#include "hosting/log_store.h"
 #include "protocol/arn.h"
 #include "protocol/json_codec.h"
 #include "store/sqlite_execution_store.h"
@@ -130,6 +132,11 @@ bool ValidExecutionName(std::string_view n) {
 }  // namespace
 
 struct Server::Impl : ChainedInvoker {
+  // ---- function logs ----
+  // First member, so destroyed last: workers append to it and the Logs API queries it until
+  // they are gone. It is also the server's log sink (hosting::LogSink).
+  std::unique_ptr<hosting::LogStore> log_store_;
+  // ---- end function logs ----
   ServerOptions options;
   std::unique_ptr<hosting::FunctionRegistry> registry;
   std::unique_ptr<store::SqliteExecutionStore> store;
@@ -851,7 +858,8 @@ void Server::Impl::AddAdminRoutes(Router& r) {
     Blocking(std::move(res), [this](Responder& res) {
       auto counts = store->CountByStatus();
       MetricsSources sources{*service, store->writer(),
-                             counts.ok() ? std::optional(*counts) : std::nullopt};
+                             counts.ok() ? std::optional(*counts) : std::nullopt,
+                             log_store_->stats()};
       res.Send(BytesResponse(RenderMetrics(sources), "text/plain; version=0.0.4"));
     });
   });
@@ -879,6 +887,8 @@ Router Server::Impl::BuildRouter() {
   AddInvokeRoute(r);
   AddDurableRoutes(r);
   AddAdminRoutes(r);
+  // Function logs over CloudWatch Logs' protocol: POST / with X-Amz-Target.
+  RegisterLogsRoutes(r, *log_store_, {.identity = registry->identity()});
   return r;
 }
 
@@ -910,6 +920,12 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   impl->service->SetChainedInvoker(impl.get());
   impl->runtime = std::make_unique<RuntimeApi>(*impl->service, impl->dispatcher, options.host);
   impl->pool = std::make_unique<WorkPool>(2, 10'000);
+  // ---- function logs ----
+  auto log_store =
+      hosting::LogStore::Open((options.data_dir / "logs.db").string(), hosting::LogStoreOptions{});
+  if (!log_store.ok()) return log_store.status();
+  impl->log_store_ = std::move(*log_store);
+  // ---- end function logs ----
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
