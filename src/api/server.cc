@@ -11,6 +11,7 @@
 #include "api/request_id.h"
 #include "api/responses.h"
 #include "api/runtime_api.h"
+#include "api/stack_routes.h"
 #include "api/uri.h"
 #include "api/work_pool.h"
 #include "hosting/function_registry.h"
@@ -882,6 +883,8 @@ Router Server::Impl::BuildRouter() {
   AddInvokeRoute(r);
   AddDurableRoutes(r);
   AddAdminRoutes(r);
+  // durafn extension: records of deployed stacks (`durafn deploy`).
+  AddStackRoutes(r, options.data_dir, registry->identity().region, registry->identity().account);
   return r;
 }
 
