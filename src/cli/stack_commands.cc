@@ -11,6 +11,7 @@
 #include "cli/api_client.h"
 #include "cli/cli.h"
 #include "cli/code_build.h"
+#include "cli/code_zip.h"
 #include "cli/output.h"
 #include "cli/progress.h"
 #include "cli/sam_template.h"
@@ -26,6 +27,7 @@ struct DeployOptions {
   std::string template_file = "template.yaml";
   std::string stack_name;
   std::vector<std::string> overrides;
+  std::string code_upload = "auto";
 };
 
 std::string FunctionPath(const std::string& name) {
@@ -71,13 +73,12 @@ std::optional<json> GetStack(ApiClient& api, const std::string& name) {
 
 // Deploys one function; returns its resource record. `notes` collects things the server
 // could not do (one warning at the end).
-json DeployFunction(ApiClient& api, const FunctionSpec& f, const std::string& code_dir,
+json DeployFunction(ApiClient& api, const FunctionSpec& f, const std::string& code_dir, bool as_zip,
                     std::set<std::string>& notes) {
-  if (!api.endpoint().loopback()) {
-    throw CliError("the server at " + api.endpoint().host +
-                   " is not on this machine; uploading code as a zip is not supported yet");
-  }
-  json code = {{"DirectoryPath", code_dir}};
+  // The server copies a folder it can read (DirectoryPath, a durafn extension); a server
+  // elsewhere gets the zip, as Lambda does.
+  json code =
+      as_zip ? json{{"ZipFile", Base64(ZipFolder(code_dir))}} : json{{"DirectoryPath", code_dir}};
   json config = f.ConfigurationJson();
   auto existing = api.Send("GET", FunctionPath(f.name));
   if (existing.status == 404) {
@@ -194,11 +195,12 @@ int Deploy(const Cli& cli, const DeployOptions& o) {
   for (const auto& f : stack.functions)
     code_dirs.push_back(PrepareCode(f, ctx.template_dir));
 
+  bool as_zip = o.code_upload == "zip" || (o.code_upload == "auto" && !api.endpoint().loopback());
   std::set<std::string> notes;
   json resources = json::array();
   std::set<std::string> names;
   for (std::size_t i = 0; i < stack.functions.size(); ++i) {
-    resources.push_back(DeployFunction(api, stack.functions[i], code_dirs[i], notes));
+    resources.push_back(DeployFunction(api, stack.functions[i], code_dirs[i], as_zip, notes));
     names.insert(stack.functions[i].name);
   }
   // Functions the previous deploy created that the template no longer has.
@@ -297,6 +299,12 @@ void AddStackCommands(CLI::App& app, Cli& cli) {
       ->capture_default_str();
   deploy->add_option("--stack-name", o->stack_name, "Stack name (default: the template's folder)");
   deploy->add_option("--parameter-overrides", o->overrides, "Template parameters as KEY=VALUE");
+  deploy
+      ->add_option("--code-upload", o->code_upload,
+                   "How code reaches the server: path (it reads our folder), zip, or auto "
+                   "(path when the server is on this machine)")
+      ->check(CLI::IsMember({"auto", "path", "zip"}))
+      ->capture_default_str();
   deploy->callback([&cli, o] { cli.run = [&cli, o] { return Deploy(cli, *o); }; });
 
   auto* stack = app.add_subcommand("stack", "Inspect deployed stacks");

@@ -250,6 +250,22 @@ TEST_F(CliE2E, DeleteRemovesFunctionsAndTheStack) {
   EXPECT_THAT(r.err, HasSubstr("Stack with id shop does not exist"));
 }
 
+TEST_F(CliE2E, DeployCanUploadCodeAsZip) {
+  WriteApp();
+  auto r = Deploy({"--code-upload", "zip"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json fn = Json(Run({"--output", "json", "functions", "get", "DurableOrderProcessor"}));
+  EXPECT_GT(fn["Configuration"]["CodeSize"].get<int64_t>(), 22) << "the zip of the folder";
+  std::string sha = fn["Configuration"]["CodeSha256"];
+  ASSERT_EQ(Deploy({"--code-upload", "zip"}).exit_code, 0);
+  fn = Json(Run({"--output", "json", "functions", "get", "DurableOrderProcessor"}));
+  EXPECT_EQ(fn["Configuration"]["CodeSha256"], sha);
+  EXPECT_EQ(fn["Versions"].size(), 2u);
+  r = Deploy({"--code-upload", "ftp"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("--code-upload"));
+}
+
 TEST_F(CliE2E, StackNameMustBeValid) {
   auto r = Run({"stack", "outputs", "9bad_name"});
   EXPECT_NE(r.exit_code, 0);

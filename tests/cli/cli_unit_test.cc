@@ -1,11 +1,16 @@
 // The CLI's pure helpers: --since, event de-duplication, history rows, tables, endpoints.
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+#include <zip.h>
 
 #include "cli/api_client.h"
 #include "cli/cli.h"
+#include "cli/code_zip.h"
 #include "cli/history_format.h"
 #include "cli/logs_tail.h"
 #include "cli/output.h"
@@ -133,6 +138,57 @@ TEST(ErrorLine, LambdaStyleAndFallbacks) {
   aws_json.status = 400;
   aws_json.body = R"({"__type":"com.amazonaws#ResourceNotFoundException","message":"no group"})";
   EXPECT_EQ(ErrorLine(aws_json), "ResourceNotFoundException: no group");
+}
+
+}  // namespace
+}  // namespace durafn::cli
+
+namespace durafn::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(ZipFolder, DeterministicWithPathsAndModes) {
+  fs::path dir = fs::temp_directory_path() / ("durafn-zip-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "lib");
+  std::ofstream(dir / "bootstrap") << "#!/bin/sh\necho hi\n";
+  fs::permissions(dir / "bootstrap", fs::perms::owner_all, fs::perm_options::add);
+  std::ofstream(dir / "lib" / "data.txt") << "data";
+  std::string a = ZipFolder(dir.string());
+  fs::last_write_time(dir / "lib" / "data.txt", fs::file_time_type::clock::now());
+  std::string b = ZipFolder(dir.string());
+  EXPECT_EQ(a, b) << "same folder, same bytes";
+  ASSERT_GT(a.size(), 22u);
+
+  // Read it back with libzip: names, contents and the executable bit.
+  zip_error_t error;
+  zip_source_t* src = zip_source_buffer_create(a.data(), a.size(), 0, &error);
+  zip_t* zip = zip_open_from_source(src, ZIP_RDONLY, &error);
+  ASSERT_NE(zip, nullptr);
+  ASSERT_EQ(zip_get_num_entries(zip, 0), 2);
+  EXPECT_STREQ(zip_get_name(zip, 0, 0), "bootstrap");
+  EXPECT_STREQ(zip_get_name(zip, 1, 0), "lib/data.txt");
+  zip_uint8_t os = 0;
+  zip_uint32_t attributes = 0;
+  zip_file_get_external_attributes(zip, 0, 0, &os, &attributes);
+  EXPECT_EQ(os, ZIP_OPSYS_UNIX);
+  EXPECT_NE((attributes >> 16) & 0100, 0u) << "bootstrap stays executable";
+  zip_file_t* f = zip_fopen_index(zip, 1, 0);
+  char buf[16] = {0};
+  EXPECT_EQ(zip_fread(f, buf, sizeof buf), 4);
+  EXPECT_STREQ(buf, "data");
+  zip_fclose(f);
+  zip_close(zip);
+  fs::remove_all(dir);
+  EXPECT_THROW(ZipFolder((dir / "missing").string()), CliError);
+}
+
+TEST(Base64, Standard) {
+  EXPECT_EQ(Base64(""), "");
+  EXPECT_EQ(Base64("f"), "Zg==");
+  EXPECT_EQ(Base64("foob"), "Zm9vYg==");
+  EXPECT_EQ(Base64("foobar"), "Zm9vYmFy");
 }
 
 }  // namespace
