@@ -2,13 +2,16 @@
 // on a free loopback port with its own data dir.
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "api/http_client.h"
 #include "api/http_server.h"
 #include "api/responses.h"
+#include "api/uri.h"
 #include "cli_runner.h"
 #include "support/server_process.h"
 
@@ -467,6 +470,100 @@ TEST_F(CliE2E, InvokeEventPrintsTheExecutionArn) {
 
   r = Run({"invoke", "DurableOrderProcessor:prod", "--invocation-type", "DryRun"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// A worker played by the test through the Runtime API (worker hosting is another
+// component): it takes the next invocation of `function` and answers it.
+class TestWorker {
+ public:
+  TestWorker(uint16_t server_port, const std::string& function) {
+    api::HttpClient control("127.0.0.1", server_port);
+    auto r = control.Send("POST", "/durafn/runtime-endpoints", {},
+                          json{{"FunctionName", function}}.dump());
+    EXPECT_TRUE(r.ok() && r->status == 200);
+    std::string endpoint = json::parse(r->body)["RuntimeApi"];
+    auto colon = endpoint.rfind(':');
+    runtime_ = std::make_unique<api::HttpClient>(
+        endpoint.substr(0, colon), static_cast<uint16_t>(std::stoi(endpoint.substr(colon + 1))));
+    control_ = std::make_unique<api::HttpClient>("127.0.0.1", server_port);
+  }
+  // Waits for the next invocation; returns its envelope (JSON) and request id.
+  std::pair<json, std::string> Next() {
+    auto r = runtime_->Send("GET", "/2018-06-01/runtime/invocation/next", {}, "",
+                            std::chrono::seconds(30));
+    EXPECT_TRUE(r.ok() && r->status == 200);
+    return {json::parse(r->body),
+            std::string(r->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""))};
+  }
+  void Checkpoint(const json& envelope, const json& updates) {
+    std::string arn = envelope["DurableExecutionArn"];
+    auto r = control_->Send(
+        "POST", "/2025-12-01/durable-executions/" + api::PercentEncode(arn) + "/checkpoint", {},
+        json{{"CheckpointToken", envelope["CheckpointToken"]}, {"Updates", updates}}.dump());
+    EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : "");
+  }
+  void Respond(const std::string& request_id, const json& output) {
+    auto r = runtime_->Send("POST", "/2018-06-01/runtime/invocation/" + request_id + "/response",
+                            {}, output.dump());
+    EXPECT_TRUE(r.ok() && r->status == 202);
+  }
+
+ private:
+  std::unique_ptr<api::HttpClient> runtime_, control_;
+};
+
+TEST_F(CliE2E, SyncInvokePrintsTheResultAndHistoryShowsSteps) {
+  WriteApp();
+  ASSERT_EQ(Deploy().exit_code, 0);
+  TestWorker worker(server_->port(), "DurableOrderProcessor:prod");
+  CliResult r;
+  std::thread cli([&] {
+    r = Run({"invoke", "DurableOrderProcessor:prod", "--payload", R"({"orderId":"A"})"});
+  });
+  auto [envelope, request_id] = worker.Next();
+  worker.Checkpoint(envelope, json::parse(R"([
+      {"Id":"c4ca4238a0b92382","Type":"STEP","SubType":"Step","Action":"START","Name":"enrich-order"},
+      {"Id":"c4ca4238a0b92382","Type":"STEP","SubType":"Step","Action":"SUCCEED","Name":"enrich-order","Payload":"{\"customerId\":\"CUST-1\"}"}])"));
+  worker.Respond(request_id, {{"Status", "SUCCEEDED"}, {"Result", R"({"success":true})"}});
+  cli.join();
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"success\":true}\n") << "stdout is the payload alone";
+  std::string arn = envelope["DurableExecutionArn"];
+  EXPECT_EQ(r.err, "durable execution: " + arn + "\n");
+
+  r = Run({"executions", "history", arn});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("StepStarted            enrich-order"));
+  EXPECT_THAT(
+      r.out,
+      HasSubstr(R"(StepSucceeded          enrich-order         Result={"customerId":"CUST-1"})"));
+  EXPECT_THAT(r.out,
+              HasSubstr(R"(ExecutionSucceeded                          Result={"success":true})"));
+  r = Run({"--output", "json", "executions", "list", "--status", "SUCCEEDED"});
+  ASSERT_EQ(Json(r)["DurableExecutions"].size(), 1u);
+}
+
+TEST_F(CliE2E, SyncInvokeReportsTheFunctionError) {
+  WriteApp();
+  ASSERT_EQ(Deploy().exit_code, 0);
+  TestWorker worker(server_->port(), "DurableOrderProcessor:prod");
+  CliResult r;
+  std::thread cli([&] {
+    r = Run({"invoke", "DurableOrderProcessor:prod", "--payload", "{}", "response.json"});
+  });
+  auto [envelope, request_id] = worker.Next();
+  worker.Respond(
+      request_id,
+      {{"Status", "FAILED"},
+       {"Error", {{"ErrorType", "ValidationError"}, {"ErrorMessage", "orderId is required"}}}});
+  cli.join();
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.err, "durafn: function error (Unhandled): ValidationError: orderId is required\n");
+  EXPECT_THAT(r.out, HasSubstr("FunctionError:"));
+  std::ifstream in(dir_ / "app" / "response.json");
+  json body = json::parse(in);
+  EXPECT_EQ(body["errorType"], "ValidationError");
+  EXPECT_EQ(body["errorMessage"], "orderId is required");
 }
 
 // ---- executions ----
