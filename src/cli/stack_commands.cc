@@ -188,6 +188,24 @@ int Deploy(const Cli& cli, const DeployOptions& o) {
   if (auto w = UnsupportedWarning(stack); !w.empty()) std::cerr << w << "\n";
 
   auto previous = GetStack(api, ctx.stack_name);
+  // A function belongs to one stack: taking over another stack's function would let that
+  // stack's delete remove it from under this one.
+  if (auto all = api.Send("GET", "/durafn/stacks"); all.status == 200) {
+    json stacks = json::parse(all.body, nullptr, false);
+    std::map<std::string, std::string> owner;
+    for (const auto& st :
+         stacks.is_object() ? stacks.value("Stacks", json::array()) : json::array()) {
+      if (st.value("StackName", "") == ctx.stack_name) continue;
+      for (const auto& r : st.value("Resources", json::array()))
+        owner[r.value("PhysicalResourceId", "")] = st.value("StackName", "");
+    }
+    for (const auto& f : stack.functions) {
+      if (auto it = owner.find(f.name); it != owner.end()) {
+        throw CliError("Resources." + f.logical_id + ": function " + f.name + " belongs to stack " +
+                       it->second + " (delete that stack or choose another FunctionName)");
+      }
+    }
+  }
   ProgressStep((previous ? "updating stack " : "creating stack ") + ctx.stack_name);
 
   // Build everything first: a failing build leaves the deployed stack untouched.

@@ -269,6 +269,21 @@ TEST_F(CliE2E, DeployCanUploadCodeAsZip) {
   EXPECT_THAT(r.err, HasSubstr("--code-upload"));
 }
 
+TEST_F(CliE2E, AFunctionBelongsToOneStack) {
+  WriteApp();
+  ASSERT_EQ(Deploy().exit_code, 0);
+  auto r = Run({"deploy", "--template", "template.yaml", "--stack-name", "other"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("function OrderEnricher-dev belongs to stack shop"));
+  // The same template under another stage is another set of functions... except the fixed
+  // FunctionName of the processor, which still belongs to shop.
+  r = Run({"deploy", "--template", "template.yaml", "--stack-name", "other",
+           "--parameter-overrides", "Stage=test"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_THAT(r.err, HasSubstr("function DurableOrderProcessor belongs to stack shop"));
+  EXPECT_NE(Run({"stack", "outputs", "other"}).exit_code, 0);
+}
+
 TEST_F(CliE2E, StackNameMustBeValid) {
   auto r = Run({"stack", "outputs", "9bad_name"});
   EXPECT_NE(r.exit_code, 0);
