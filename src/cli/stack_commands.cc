@@ -284,6 +284,23 @@ int Outputs(const Cli& cli, const std::string& name) {
   return 0;
 }
 
+int List(const Cli& cli) {
+  ApiClient api(cli.endpoint);
+  json stacks = api.Call("GET", "/durafn/stacks").value("Stacks", json::array());
+  if (cli.format() == OutputFormat::kJson) {
+    PrintJson({{"Stacks", stacks}}, std::cout);
+    return 0;
+  }
+  Table t({"STACK", "STATUS", "FUNCTIONS", "LAST UPDATED"});
+  for (const auto& st : stacks) {
+    t.AddRow({Cell(st.value("StackName", json())), Cell(st.value("StackStatus", json())),
+              std::to_string(st.value("Resources", json::array()).size()),
+              Cell(st.value("LastUpdatedTime", json()))});
+  }
+  t.Print(std::cout);
+  return 0;
+}
+
 int Delete(const Cli& cli, const std::string& name) {
   ApiClient api(cli.endpoint);
   auto record = GetStack(api, name);
@@ -331,6 +348,9 @@ void AddStackCommands(CLI::App& app, Cli& cli) {
   auto* outputs = stack->add_subcommand("outputs", "Show a stack's outputs");
   outputs->add_option("stack_name", *name, "Stack name")->required();
   outputs->callback([&cli, name] { cli.run = [&cli, name] { return Outputs(cli, *name); }; });
+
+  auto* list = stack->add_subcommand("list", "List deployed stacks");
+  list->callback([&cli] { cli.run = [&cli] { return List(cli); }; });
 
   auto del_name = std::make_shared<std::string>();
   auto* del = app.add_subcommand("delete", "Delete a stack and its functions");

@@ -185,6 +185,9 @@ TEST_F(CliE2E, DeployCreatesFunctionsAliasAndOutputs) {
   EXPECT_EQ(fn["Aliases"][0]["FunctionVersion"], "1");
   EXPECT_EQ(fn["Versions"].size(), 2u);  // $LATEST and 1
 
+  r = Run({"stack", "list"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("shop   CREATE_COMPLETE  2"));
   r = Run({"stack", "outputs", "shop"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("DurableOrderProcessorArn  "
@@ -245,6 +248,7 @@ TEST_F(CliE2E, DeleteRemovesFunctionsAndTheStack) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("stack shop deleted (2 functions)"));
   EXPECT_EQ(Json(Run({"--output", "json", "functions", "list"}))["Functions"].size(), 0u);
+  EXPECT_EQ(Json(Run({"--output", "json", "stack", "list"}))["Stacks"].size(), 0u);
   r = Run({"stack", "outputs", "shop"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.err, "durafn: ResourceNotFoundException: Stack with id shop does not exist\n");
