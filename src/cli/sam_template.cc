@@ -329,7 +329,9 @@ StackTemplate ParseTemplate(const std::string& yaml_text, const TemplateContext&
       have_globals = true;
       for (const auto& p : global_fn) {
         std::string prop = p.first.as<std::string>();
-        if (!kFunctionProperties.count(prop)) unsupported("Globals.Function." + prop);
+        // A function's name is its own: SAM has no global FunctionName either.
+        if (!kFunctionProperties.count(prop) || prop == "FunctionName")
+          unsupported("Globals.Function." + prop);
       }
     }
   }
@@ -366,7 +368,6 @@ StackTemplate ParseTemplate(const std::string& yaml_text, const TemplateContext&
   if (have_globals) {
     globals = resolver.Resolve(root["Globals"]["Function"]);
     globals.erase("FunctionName");
-    globals.erase("AutoPublishAlias");
   }
 
   std::filesystem::path dir = std::filesystem::absolute(context.template_dir);
@@ -440,7 +441,9 @@ StackTemplate ParseTemplate(const std::string& yaml_text, const TemplateContext&
       json dc = json::object();
       for (const auto& [k, v] : d.items()) {
         if (k == "ExecutionTimeout" || k == "RetentionPeriodInDays") {
-          dc[k] = *resolver.Integer(v, at, where + ".DurableConfig." + k);
+          auto n = resolver.Integer(v, at, where + ".DurableConfig." + k);
+          if (!n) resolver.Fail(at, where + ".DurableConfig." + k + ": expected an integer");
+          dc[k] = *n;
         } else {
           unsupported(where + ".DurableConfig." + k);
         }

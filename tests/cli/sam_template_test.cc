@@ -320,6 +320,25 @@ TEST(SamTemplate, OtherErrors) {
               HasSubstr("'B' is not a parameter"));
 }
 
+TEST(SamTemplate, GlobalAliasIsInheritedGlobalNameIsNot) {
+  auto t = ParseTemplate(R"(
+Globals:
+  Function: {AutoPublishAlias: live, FunctionName: clash}
+Resources:
+  A: {Type: AWS::Serverless::Function, Properties: {CodeUri: a}}
+)",
+                         Ctx());
+  EXPECT_EQ(t.functions[0].auto_publish_alias, "live");
+  EXPECT_EQ(t.functions[0].name, "shop-A");
+  EXPECT_THAT(t.unsupported, ElementsAre("Globals.Function.FunctionName"));
+}
+
+TEST(SamTemplate, EmptyDurableConfigValueIsAnError) {
+  EXPECT_THAT(ErrorOf("Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                      "      CodeUri: f\n      DurableConfig: {ExecutionTimeout: }\n"),
+              HasSubstr("Resources.F.DurableConfig.ExecutionTimeout: expected an integer"));
+}
+
 TEST(SamTemplate, BuildMetadata) {
   auto t = ParseTemplate(R"(
 Resources:
