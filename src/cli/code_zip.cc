@@ -41,11 +41,10 @@ std::string ZipFolder(const std::string& dir) {
   if (total > kMaxFolderBytes) throw CliError(dir + " holds more than 250 MB of code");
   std::sort(files.begin(), files.end());
 
-  char tmpl[] = "/tmp/durafn-code-XXXXXX";
-  int fd = ::mkstemp(tmpl);
+  std::string zip_path = (fs::temp_directory_path() / "durafn-code-XXXXXX").string();
+  int fd = ::mkstemp(zip_path.data());
   if (fd < 0) throw CliError("cannot create a temporary file for the code zip");
   ::close(fd);
-  std::string zip_path = tmpl;
   int error = 0;
   zip_t* zip = zip_open(zip_path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &error);
   if (!zip) {
