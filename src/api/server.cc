@@ -13,6 +13,7 @@
 #include "api/request_id.h"
 #include "api/responses.h"
 #include "api/runtime_api.h"
+#include "api/stack_routes.h"
 #include "api/uri.h"
 #include "api/work_pool.h"
 #include "hosting/function_registry.h"
@@ -889,6 +890,8 @@ Router Server::Impl::BuildRouter() {
   AddAdminRoutes(r);
   // Function logs over CloudWatch Logs' protocol: POST / with X-Amz-Target.
   RegisterLogsRoutes(r, *log_store_, {.identity = registry->identity()});
+  // durafn extension: records of deployed stacks (`durafn deploy`).
+  AddStackRoutes(r, options.data_dir, registry->identity().region, registry->identity().account);
   return r;
 }
 
