@@ -16,3 +16,5 @@ echo
 "$build/bench/store_bench" "${DURAFN_BENCH_DIR:-$build/bench-data}" "$@"
 echo
 "$build/bench/server_bench" "$@"
+echo
+"$build/bench/hosting_bench" "$@"
