@@ -658,9 +658,11 @@ void RuntimeApi::WaitForWork(const std::shared_ptr<Worker>& w,
 void RuntimeApi::Deliver(const std::shared_ptr<Worker>& w, std::shared_ptr<Responder> responder,
                          PendingInvocation inv) {
   {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (w->state != Worker::State::kIdle || w->kill_reason != KillReason::kNone) {
-      // It died (or is being stopped) while waiting: the invocation goes to another worker.
+      // It died (or is being stopped) while waiting: the invocation goes to another worker
+      // (outside the lock: requeueing may deliver it to a waiting worker right away).
+      lock.unlock();
       dispatcher_.Requeue(w->function_arn, std::move(inv));
       return;
     }
