@@ -18,3 +18,5 @@ echo
 "$build/bench/server_bench" "$@"
 echo
 "$build/bench/timer_bench" "$@"
+echo
+"$build/bench/hosting_bench" "$@"

@@ -1,25 +1,77 @@
 #!/usr/bin/env bash
-# What `make demo` shows today: durafn's wire model reading AWS's order-processing sample as
-# recorded between AWS's JavaScript SDK and its backend. It becomes the full story (server,
-# deploy, invoke DurableOrderProcessor:prod) as the server lands.
+# `make demo`: AWS's order-processing sample, told with durafn on one machine.
+#   start `durafn serve` on the embedded SQLite store -> deploy the C++ sample from its template
+#   (DurableOrderProcessor with the `prod` alias, OrderEnricher) -> invoke
+#   DurableOrderProcessor:prod and wait for its response (it suspends on a 2 s durable wait
+#   and resumes) -> show the execution's history (two invocations, enrich-order ran once)
+#   and the function's logs -> show the error for an unqualified invoke -> clean up.
 set -euo pipefail
-build=${1:?build dir}
+build=$(cd "${1:?build dir}" && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 durafn="$build/src/cli/durafn"
-shared=${DURAFN_SHARED_DIR:-$(cd "$(dirname "$0")/.." && pwd)/../shared}
-trace="$shared/protocol-traces/order-processing.realtime.json"
+example="$root/examples/order-processing"
+stack=durable-order-processing
 
-echo "== operation ids of the sample's three operations (enrich-order, wait, finalize-order)"
-"$durafn" protocol op-id 1 2 3
-echo
-echo "== a durable execution ARN, parsed"
-"$durafn" protocol arn 'arn:aws:lambda:us-east-1:123456789012:function:DurableOrderProcessor:1/durable-execution/order-1001/6f1c0a52-0000-4000-8000-000000000001'
-echo
-echo "== an execution ARN names the version that runs it, never an alias: this one is rejected"
-"$durafn" protocol arn 'arn:aws:lambda:us-east-1:123456789012:function:DurableOrderProcessor:prod/durable-execution/order-1001/x' || true
-echo
-if [[ -f "$trace" ]]; then
-  echo "== the recorded order-processing run, decoded by durafn's protocol model"
-  "$durafn" protocol trace "$trace"
-else
-  echo "(no protocol traces at $shared; set DURAFN_SHARED_DIR to see the recorded run)"
+data=$(mktemp -d "${TMPDIR:-/tmp}/durafn-demo.XXXXXX")
+log="$data/serve.log"
+server_pid=
+cleanup() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '$ %s\n' "$*"; "$@"; }
+
+step "start the server (embedded SQLite store in a fresh data dir)"
+"$durafn" serve --listen 127.0.0.1:0 --data-dir "$data/state" >"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do
+  grep -q "serving on" "$log" 2>/dev/null && break
+  sleep 0.1
+done
+head -1 "$log"
+port=$(head -1 "$log" | sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/')
+export DURAFN_ENDPOINT="http://127.0.0.1:$port"
+
+step "deploy the sample from its template (the C++ functions are built by CMake)"
+show "$durafn" deploy --template "$example/template.yaml" --stack-name "$stack" \
+  --parameter-overrides "BuildDir=$build"
+show "$durafn" stack outputs "$stack"
+enricher_arn=$("$durafn" --output json stack outputs "$stack" |
+  sed -nE 's/.*"OrderEnricherArn"[^"]*"([^"]+)".*/\1/p' | head -1)
+if [[ -z "$enricher_arn" ]]; then
+  enricher_arn=$("$durafn" --output json functions get OrderEnricher |
+    sed -nE 's/.*"FunctionArn" *: *"([^"]+)".*/\1/p' | head -1)
 fi
+payload="$data/payload.json"
+sed "s|\"nodejsLambdaArn\": *\"[^\"]*\"|\"nodejsLambdaArn\": \"$enricher_arn\"|" \
+  "$example/test-payload.json" >"$payload"
+
+step "invoke DurableOrderProcessor:prod (synchronous; it waits 2 s durably on the way)"
+echo "payload: $(cat "$payload")"
+show "$durafn" invoke DurableOrderProcessor:prod --payload "file://$payload" "$data/response.json"
+echo "response:"
+cat "$data/response.json"
+echo
+
+step "the execution and its history: two invocations, enrich-order ran once"
+show "$durafn" executions list --function DurableOrderProcessor
+arn=$("$durafn" --output json executions list --function DurableOrderProcessor |
+  sed -nE 's/.*"DurableExecutionArn" *: *"([^"]+)".*/\1/p' | head -1)
+show "$durafn" executions history "$arn"
+
+step "the functions' logs (START/END/REPORT and the handler's JSON lines)"
+sleep 1  # the log store writes in batches
+show "$durafn" logs tail DurableOrderProcessor --since 10m
+show "$durafn" logs tail OrderEnricher --since 10m
+
+step "a durable function must be invoked with a version or alias: this one is refused"
+show "$durafn" invoke DurableOrderProcessor --payload "file://$payload" || true
+
+step "clean up"
+show "$durafn" delete --stack-name "$stack"

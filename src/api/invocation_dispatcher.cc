@@ -1,23 +1,37 @@
 #include "api/invocation_dispatcher.h"
 
+#include <algorithm>
+
 #include "api/request_id.h"
 
 namespace durafn::api {
 
-bool InvocationDispatcher::Push(const std::string& function_arn, PendingInvocation invocation) {
+InvocationDispatcher::InvocationDispatcher(std::size_t max_queued_plain)
+    : max_queued_plain_(std::min(max_queued_plain, kMaxQueuedPerFunction)) {}
+
+bool InvocationDispatcher::Push(const std::string& function_arn, PendingInvocation invocation,
+                                std::size_t limit, bool front) {
   std::function<void(PendingInvocation)> worker;
   {
     std::lock_guard lock(mu_);
     Queue& q = queues_[function_arn];
     if (q.workers.empty()) {
-      if (q.invocations.size() >= kMaxQueuedPerFunction) return false;
-      q.invocations.push_back(std::move(invocation));
-      return true;
+      if (q.invocations.size() >= limit) return false;
+      if (front) {
+        q.invocations.push_front(std::move(invocation));
+      } else {
+        q.invocations.push_back(std::move(invocation));
+      }
+    } else {
+      worker = std::move(q.workers.front().deliver);
+      q.workers.pop_front();
     }
-    worker = std::move(q.workers.front());
-    q.workers.pop_front();
   }
-  worker(std::move(invocation));
+  if (worker) {
+    worker(std::move(invocation));
+  } else if (on_starved_) {
+    on_starved_(function_arn);
+  }
   return true;
 }
 
@@ -28,29 +42,56 @@ void InvocationDispatcher::QueueDurableInvocation(const std::string& function_ar
   inv.execution_arn = execution_arn;
   // A full queue drops nothing durable: the execution stays Queued in the store and is
   // queued again at the next start-up.
-  Push(function_arn, std::move(inv));
+  Push(function_arn, std::move(inv), kMaxQueuedPerFunction);
 }
 
 bool InvocationDispatcher::QueuePlain(const std::string& function_arn,
                                       PendingInvocation invocation) {
-  return Push(function_arn, std::move(invocation));
+  return Push(function_arn, std::move(invocation), max_queued_plain_);
 }
 
-bool InvocationDispatcher::Next(const std::string& function_arn,
-                                std::function<void(PendingInvocation)> deliver) {
+void InvocationDispatcher::Requeue(const std::string& function_arn, PendingInvocation invocation) {
+  // Taken from the queue before, so it may always go back (one past the limit at most).
+  Push(function_arn, std::move(invocation), kMaxQueuedPerFunction + 1, /*front=*/true);
+}
+
+std::optional<PendingInvocation> InvocationDispatcher::TakeOldest(const std::string& function_arn) {
+  std::lock_guard lock(mu_);
+  auto it = queues_.find(function_arn);
+  if (it == queues_.end() || it->second.invocations.empty()) return std::nullopt;
+  PendingInvocation inv = std::move(it->second.invocations.front());
+  it->second.invocations.pop_front();
+  return inv;
+}
+
+std::optional<uint64_t> InvocationDispatcher::Next(const std::string& function_arn,
+                                                   std::function<void(PendingInvocation)> deliver) {
   PendingInvocation inv;
   {
     std::lock_guard lock(mu_);
     Queue& q = queues_[function_arn];
     if (q.invocations.empty()) {
-      if (q.workers.size() >= kMaxWaitingWorkers) return false;
-      q.workers.push_back(std::move(deliver));
-      return true;
+      if (q.workers.size() >= kMaxWaitingWorkers) return std::nullopt;
+      uint64_t ticket = next_ticket_++;
+      q.workers.push_back(Waiter{ticket, std::move(deliver)});
+      return ticket;
     }
     inv = std::move(q.invocations.front());
     q.invocations.pop_front();
   }
   deliver(std::move(inv));
+  return 0;
+}
+
+bool InvocationDispatcher::CancelWait(const std::string& function_arn, uint64_t ticket) {
+  std::lock_guard lock(mu_);
+  auto it = queues_.find(function_arn);
+  if (it == queues_.end()) return false;
+  auto& w = it->second.workers;
+  auto found =
+      std::find_if(w.begin(), w.end(), [&](const Waiter& x) { return x.ticket == ticket; });
+  if (found == w.end()) return false;
+  w.erase(found);
   return true;
 }
 

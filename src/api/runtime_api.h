@@ -1,45 +1,156 @@
-// The Lambda Runtime API that function workers poll: one listener per function version, so
-// the server knows which function is asking (AWS_LAMBDA_RUNTIME_API is host:port only).
+// The Lambda Runtime API that function workers poll, and the pool of worker processes.
+//
+// Spawned workers: each worker process gets its own listener (an ephemeral loopback port
+// passed as AWS_LAMBDA_RUNTIME_API), so the server always knows which worker holds which
+// invocation. A worker is started when an invocation of its function version is queued
+// and no worker waits; idle workers are reused, reaped after `idle_timeout`, killed with
+// their process group on timeout, past their memory or on Stop().
+//
+// External workers (EndpointFor, the POST /durafn/runtime-endpoints route): one listener
+// per function version that any process may poll; a version with an external endpoint gets
+// no spawned workers, and a watchdog fails its invocations that outlive their timeout.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/execution_service.h"
 #include "api/http_server.h"
 #include "api/invocation_dispatcher.h"
 #include "hosting/function_config.h"
+#include "hosting/log_sink.h"
+#include "hosting/runtime_command.h"
+#include "hosting/worker_process.h"
 
 namespace durafn::api {
 
+struct WorkerPoolOptions {
+  // Worker processes alive at once, all functions together; invocations beyond wait queued.
+  std::size_t max_workers = 64;
+  // An idle worker is stopped after this long without an invocation.
+  std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
+  // RLIMIT_AS of a worker is MemorySize plus this: runtimes reserve far more address space
+  // (thread stacks, allocator arenas, mapped libraries) than they use, so the address-space
+  // limit is only a backstop; the MemorySize limit itself is enforced on resident memory,
+  // which is checked every `monitor_interval` (a worker past it is killed:
+  // Runtime.OutOfMemory).
+  int64_t address_space_headroom_mb = 1024;
+  std::chrono::milliseconds monitor_interval{20};
+  // Region and account the worker's environment claims.
+  hosting::Identity identity;
+};
+
+// A snapshot of one spawned worker (for tests, metrics and the admin route).
+struct WorkerInfo {
+  std::string function_arn;
+  std::string log_stream;
+  int pid = 0;
+  std::string state;  // "starting", "idle", "busy"
+  std::string request_id;
+};
+
 class RuntimeApi {
  public:
-  RuntimeApi(ExecutionService& service, InvocationDispatcher& dispatcher, std::string host);
+  // The configuration of the function version a qualified ARN names, with the function's
+  // reserved concurrency (of $LATEST, where Lambda keeps it); nullopt if it is gone.
+  using Resolver =
+      std::function<std::optional<hosting::FunctionConfig>(const std::string& function_arn)>;
+
+  RuntimeApi(ExecutionService& service, InvocationDispatcher& dispatcher, std::string host,
+             hosting::LogSink& log_sink, WorkerPoolOptions options, Resolver resolver);
   ~RuntimeApi();
 
-  // The host:port workers of `config` (one function version) use as AWS_LAMBDA_RUNTIME_API;
-  // starts its listener on first use.
+  // The Lambda API address (host:port) workers get as AWS_ENDPOINT_URL_LAMBDA; set once the
+  // server listens.
+  void SetLambdaEndpoint(std::string host_port);
+
+  // The host:port external workers of `config` (one function version) use as
+  // AWS_LAMBDA_RUNTIME_API; starts its listener on first use. The version gets no spawned
+  // workers from then on.
   Result<std::string> EndpointFor(const hosting::FunctionConfig& config,
                                   const std::string& function_arn);
+
+  // Why invocations of this version cannot run (no usable bootstrap, a runtime without one),
+  // or nullopt when a worker can be started or an external endpoint serves it.
+  std::optional<hosting::RuntimeUnavailable> Unrunnable(const hosting::FunctionConfig& config,
+                                                        const std::string& function_arn);
+
+  // The dispatcher's starved hook: starts workers for queued invocations of the version.
+  void OnStarved(const std::string& function_arn);
+
+  std::vector<WorkerInfo> Workers() const;
+
+  // Kills every worker and stops every listener. Invocations in flight are not reported
+  // (durable ones are recovered at the next start). Idempotent.
   void Stop();
 
  private:
   struct Endpoint;
-  // Fails invocations whose worker did not answer within the function's timeout (the
-  // worker may have died or hung), so an execution never waits forever.
-  void RunWatchdog();
+  struct Worker;
+  struct Version {
+    bool external = false;
+    std::size_t starting = 0;  // spawned, not yet at their first /next
+  };
+  enum class KillReason { kNone, kTimeout, kMemory, kIdle, kEvicted, kInitError, kStop };
+
+  // Fails invocations of external endpoints whose worker did not answer within the
+  // function's timeout, and watches spawned workers (timeouts, memory, idleness).
+  void RunMonitor();
+  void WatchExternal(int64_t now_ms);
+  void WatchWorkers();
+
+  // Starts workers while invocations of the version wait and limits allow.
+  void MaybeSpawn(const std::string& function_arn);
+  void SpawnAll();  // MaybeSpawn for every version with queued invocations
+  std::shared_ptr<Worker> StartWorker(const hosting::FunctionConfig& config,
+                                      const std::string& function_arn, Status* error);
+  Router WorkerRouter(Worker* w);
+  void WaitForWork(const std::shared_ptr<Worker>& w, std::shared_ptr<Responder> responder);
+  void Deliver(const std::shared_ptr<Worker>& w, std::shared_ptr<Responder> responder,
+               PendingInvocation inv);
+  void SendInvocation(Worker& w, Responder& responder, const PendingInvocation& inv,
+                      std::string body);
+  // Ends the worker's invocation `request_id` (its response or error); false if it holds
+  // no such invocation.
+  bool Finish(Worker& w, const std::string& request_id, std::optional<std::string> response,
+              std::optional<protocol::ErrorObject> error, const std::string& raw_error);
+  void OnExit(const std::shared_ptr<Worker>& w, const hosting::WorkerExit& exit);
+  void Log(Worker& w, std::string message);
+  void WriteReport(Worker& w, const std::string& request_id, double duration_ms,
+                   int64_t max_memory_mb, const char* status);
+  // Reports `error` as the outcome of `inv` (a plain invocation's caller, or the durable
+  // execution's failed invocation).
+  void FailInvocation(PendingInvocation& inv, const protocol::ErrorObject& error, bool begun);
+
   ExecutionService& service_;
   InvocationDispatcher& dispatcher_;
   const std::string host_;
-  std::mutex mu_;
+  hosting::LogSink& log_sink_;
+  const WorkerPoolOptions options_;
+  Resolver resolver_;
+
+  mutable std::mutex mu_;
+  std::string lambda_endpoint_;
   std::map<std::string, std::unique_ptr<Endpoint>> endpoints_;  // by function ARN
-  std::condition_variable watchdog_cv_;
+  std::map<std::string, Version> versions_;                     // by function ARN
+  std::map<std::string, std::shared_ptr<Worker>> workers_;      // by worker id, alive
+  std::vector<std::shared_ptr<Worker>> graveyard_;  // exited, to be torn down by the monitor
+  std::size_t evicting_ = 0;
+  // Workers being started (not in workers_ yet), per function name and in all; they count
+  // against reserved concurrency and the global cap.
+  std::map<std::string, std::size_t> spawning_;
+  std::size_t spawning_total_ = 0;  // idle workers killed to make room, not yet exited
+  std::condition_variable monitor_cv_;
   bool stopping_ = false;
-  std::thread watchdog_;
+  std::thread monitor_;
 };
 
 }  // namespace durafn::api

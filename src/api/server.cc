@@ -16,8 +16,11 @@
 #include "api/stack_routes.h"
 #include "api/uri.h"
 #include "api/work_pool.h"
+#include "hosting/code_store.h"
+#include "hosting/event_queue.h"
 #include "hosting/function_registry.h"
 #include "hosting/log_store.h"
+#include "hosting/runtime_command.h"
 #include "protocol/arn.h"
 #include "protocol/json_codec.h"
 #include "store/sqlite_execution_store.h"
@@ -142,8 +145,12 @@ struct Server::Impl : ChainedInvoker {
   std::unique_ptr<hosting::FunctionRegistry> registry;
   std::unique_ptr<store::SqliteExecutionStore> store;
   std::unique_ptr<ExecutionService> service;
-  InvocationDispatcher dispatcher;
+  std::unique_ptr<InvocationDispatcher> dispatcher;
+  std::unique_ptr<hosting::CodeStore> code_store;
+  // Where worker output goes: the log store.
+  hosting::LogSink* log_sink_ = nullptr;
   std::unique_ptr<RuntimeApi> runtime;
+  std::unique_ptr<hosting::EventQueue> events;
   std::unique_ptr<WorkPool> pool;
   std::unique_ptr<HttpServer> http;
 
@@ -152,7 +159,9 @@ struct Server::Impl : ChainedInvoker {
   // destroyed, so it goes before them.
   ~Impl() {
     if (http) http->Stop();
+    if (events) events->Stop();
     if (runtime) runtime->Stop();
+    events.reset();
     pool.reset();
     if (service) service->Stop();
     store.reset();
@@ -172,6 +181,15 @@ struct Server::Impl : ChainedInvoker {
   void Blocking(Responder responder, std::function<void(Responder&)> work);
   void AnswerSyncInvoke(std::shared_ptr<Responder> responder, const engine::ExecutionRecord& rec,
                         Headers headers);
+  // Stores the code of a CreateFunction / UpdateFunctionCode request (`code`: its Code
+  // object, or the request itself for UpdateFunctionCode).
+  ApiResult<hosting::StoredCode> StoreCode(const json& code);
+  // Runs one plain invocation of a resolved version through its workers; `done` gets the
+  // status, body and X-Amz-Function-Error. False when it was throttled (nothing was run).
+  using PlainDone =
+      std::function<void(int status, std::string body, std::optional<std::string> error)>;
+  std::optional<ApiError> InvokePlain(const hosting::ResolvedFunction& fn, std::string payload,
+                                      PlainDone done);
 };
 
 void Server::Impl::Blocking(Responder responder, std::function<void(Responder&)> work) {
@@ -240,35 +258,42 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
   const auto& id = registry->identity();
   auto config_json = [id](const hosting::FunctionConfig& c) { return ToLambdaJson(c, id); };
 
-  r.Add("POST", "/2015-03-31/functions", [this, config_json](Request req, Responder res) {
-    auto j = ParseBody(req.body, res);
-    if (!j) return;
-    std::string error;
-    auto config = ConfigFromRequest(*j, &error);
-    if (!error.empty()) return res.Send(ErrorResponse(Invalid(error)));
-    if (config.name.empty()) return res.Send(ErrorResponse(Invalid("FunctionName is required")));
-    // Code: a zip (ZipFile, base64) as Lambda takes it. Worker processes that run it arrive
-    // with hosting; here the package is fingerprinted so versions can tell code apart.
-    std::string code;
-    if (j->contains("Code") && (*j)["Code"].contains("ZipFile")) {
-      bool ok = false;
-      code = Base64Decode((*j)["Code"]["ZipFile"].get<std::string>(), &ok);
-      if (!ok) return res.Send(ErrorResponse(Invalid("Code.ZipFile is not valid base64")));
-    }
-    config.code_sha256 = Sha256Base64(code);
-    config.code_size = static_cast<int64_t>(code.size());
-    bool publish = j->value("Publish", false);
-    Blocking(std::move(res), [this, config, publish, config_json](Responder& res) {
-      auto created = registry->Create(config, WallNow());
-      if (!created.ok()) return res.Send(ErrorResponse(created.error()));
-      if (publish) {
-        auto v = registry->PublishVersion(config.name, "", WallNow());
-        if (!v.ok()) return res.Send(ErrorResponse(v.error()));
-        return res.Send(JsonResponse(config_json(*v), 201));
-      }
-      res.Send(JsonResponse(config_json(*created), 201));
-    });
-  });
+  r.Add(
+      "POST", "/2015-03-31/functions",
+      [this, config_json](Request req, Responder res) {
+        auto j = ParseBody(req.body, res);
+        if (!j) return;
+        std::string error;
+        auto config = ConfigFromRequest(*j, &error);
+        if (!error.empty()) return res.Send(ErrorResponse(Invalid(error)));
+        if (config.name.empty())
+          return res.Send(ErrorResponse(Invalid("FunctionName is required")));
+        json code = j->value("Code", json::object());
+        if (!code.is_object()) return res.Send(ErrorResponse(Invalid("Code: expected object")));
+        bool publish = j->value("Publish", false);
+        Blocking(std::move(res),
+                 [this, config, code, publish, config_json](Responder& res) mutable {
+                   // A taken name is a conflict whatever the package holds.
+                   if (registry->Get(config.name, std::nullopt).ok()) {
+                     return res.Send(ErrorResponse(
+                         {ErrorCode::kResourceConflict, "Function already exist: " + config.name}));
+                   }
+                   auto stored = StoreCode(code);
+                   if (!stored.ok()) return res.Send(ErrorResponse(stored.error()));
+                   config.code_sha256 = stored->sha256_base64;
+                   config.code_size = stored->size;
+                   config.code_location = stored->location;
+                   auto created = registry->Create(config, WallNow());
+                   if (!created.ok()) return res.Send(ErrorResponse(created.error()));
+                   if (publish) {
+                     auto v = registry->PublishVersion(config.name, "", WallNow());
+                     if (!v.ok()) return res.Send(ErrorResponse(v.error()));
+                     return res.Send(JsonResponse(config_json(*v), 201));
+                   }
+                   res.Send(JsonResponse(config_json(*created), 201));
+                 });
+      },
+      RouteOptions{.max_body_bytes = 70 * 1024 * 1024});  // a 50 MB zip, base64-encoded
 
   r.Add("GET", "/2015-03-31/functions", [this, config_json](Request, Responder res) {
     json list = json::array();
@@ -285,6 +310,10 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
           if (!c.ok()) return res.Send(ErrorResponse(c.error()));
           json body = {{"Configuration", config_json(*c)},
                        {"Code", {{"RepositoryType", "durafn"}, {"Location", c->code_location}}}};
+          auto latest = registry->Get(req.Label("FunctionName"), std::nullopt);
+          if (latest.ok() && latest->reserved_concurrency) {
+            body["Concurrency"] = {{"ReservedConcurrentExecutions", *latest->reserved_concurrency}};
+          }
           res.Send(JsonResponse(body));
         });
 
@@ -319,6 +348,71 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
             if (!u.ok()) return res.Send(ErrorResponse(u.error()));
             res.Send(JsonResponse(config_json(*u)));
           });
+        });
+
+  r.Add(
+      "PUT", "/2015-03-31/functions/{FunctionName}/code",
+      [this, config_json](Request req, Responder res) {
+        auto j = ParseBody(req.body, res);
+        if (!j) return;
+        std::string name = req.Label("FunctionName");
+        bool publish = j->value("Publish", false);
+        Blocking(std::move(res), [this, name, j = *j, publish, config_json](Responder& res) {
+          if (auto c = registry->Get(name, std::nullopt); !c.ok()) {
+            return res.Send(ErrorResponse(c.error()));
+          }
+          auto stored = StoreCode(j);
+          if (!stored.ok()) return res.Send(ErrorResponse(stored.error()));
+          auto u = registry->UpdateCode(name, stored->sha256_base64, stored->size, stored->location,
+                                        WallNow());
+          if (!u.ok()) return res.Send(ErrorResponse(u.error()));
+          if (publish) {
+            auto v = registry->PublishVersion(name, "", WallNow());
+            if (!v.ok()) return res.Send(ErrorResponse(v.error()));
+            return res.Send(JsonResponse(config_json(*v)));
+          }
+          res.Send(JsonResponse(config_json(*u)));
+        });
+      },
+      RouteOptions{.max_body_bytes = 70 * 1024 * 1024});
+
+  // Reserved concurrency (PutFunctionConcurrency, GetFunctionConcurrency,
+  // DeleteFunctionConcurrency).
+  auto set_concurrency = [this](std::string name, std::optional<int64_t> value, Responder res) {
+    Blocking(std::move(res), [this, name, value](Responder& res) {
+      hosting::FunctionConfigPatch p;
+      p.reserved_concurrency = value;
+      auto u = registry->UpdateConfiguration(name, p, WallNow());
+      if (!u.ok()) return res.Send(ErrorResponse(u.error()));
+      if (!value) return res.Send(EmptyResponse(204));
+      res.Send(JsonResponse({{"ReservedConcurrentExecutions", *value}}));
+    });
+  };
+  r.Add("PUT", "/2017-10-31/functions/{FunctionName}/concurrency",
+        [set_concurrency](Request req, Responder res) {
+          auto j = ParseBody(req.body, res);
+          if (!j) return;
+          if (!j->contains("ReservedConcurrentExecutions") ||
+              !(*j)["ReservedConcurrentExecutions"].is_number_integer()) {
+            return res.Send(
+                ErrorResponse(Invalid("ReservedConcurrentExecutions: expected an integer")));
+          }
+          set_concurrency(req.Label("FunctionName"),
+                          (*j)["ReservedConcurrentExecutions"].get<int64_t>(), std::move(res));
+        });
+  r.Add("DELETE", "/2017-10-31/functions/{FunctionName}/concurrency",
+        [set_concurrency](Request req, Responder res) {
+          set_concurrency(req.Label("FunctionName"), std::nullopt, std::move(res));
+        });
+  r.Add("GET", "/2019-09-30/functions/{FunctionName}/concurrency",
+        [this](Request req, Responder res) {
+          auto c = registry->Get(req.Label("FunctionName"), std::nullopt);
+          if (!c.ok()) return res.Send(ErrorResponse(c.error()));
+          json body = json::object();
+          if (c->reserved_concurrency) {
+            body["ReservedConcurrentExecutions"] = *c->reserved_concurrency;
+          }
+          res.Send(JsonResponse(body));
         });
 
   r.Add("DELETE", "/2015-03-31/functions/{FunctionName}", [this](Request req, Responder res) {
@@ -410,6 +504,64 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
         });
 }
 
+// ---- code and plain invocations ----
+
+ApiResult<hosting::StoredCode> Server::Impl::StoreCode(const json& code) {
+  bool zip = code.contains("ZipFile"), dir = code.contains("DirectoryPath");
+  for (const char* unsupported : {"S3Bucket", "S3Key", "ImageUri"}) {
+    if (code.contains(unsupported)) {
+      return Invalid(std::string("Code.") + unsupported +
+                     " is not supported by this server; use Code.ZipFile or Code.DirectoryPath");
+    }
+  }
+  if (zip && dir) return Invalid("Specify only one of Code.ZipFile and Code.DirectoryPath");
+  Result<hosting::StoredCode> stored = Status::Internal("unset");
+  if (zip) {
+    if (!code["ZipFile"].is_string()) return Invalid("Code.ZipFile: expected base64 string");
+    bool ok = false;
+    std::string bytes = Base64Decode(code["ZipFile"].get<std::string>(), &ok);
+    if (!ok) return Invalid("Code.ZipFile is not valid base64");
+    stored = code_store->PutZip(bytes);
+  } else if (dir) {
+    if (!code["DirectoryPath"].is_string()) return Invalid("Code.DirectoryPath: expected string");
+    stored = code_store->PutDirectory(code["DirectoryPath"].get<std::string>());
+  } else {
+    // No package: the function has no code (workers for it come from outside, see
+    // /durafn/runtime-endpoints).
+    return hosting::StoredCode{Sha256Base64(""), 0, ""};
+  }
+  if (!stored.ok()) {
+    if (stored.status().code() == Status::Code::kInvalidArgument) {
+      return Invalid(stored.status().message());
+    }
+    return ApiError{ErrorCode::kService, stored.status().message()};
+  }
+  return *stored;
+}
+
+std::optional<ApiError> Server::Impl::InvokePlain(const hosting::ResolvedFunction& fn,
+                                                  std::string payload, PlainDone done) {
+  auto latest = registry->Get(fn.config.name, std::nullopt);
+  if (latest.ok() && latest->reserved_concurrency && *latest->reserved_concurrency == 0) {
+    return ApiError{ErrorCode::kTooManyRequests, "Rate Exceeded."};
+  }
+  std::string request_id = NewRequestId();
+  if (auto unavailable = runtime->Unrunnable(fn.config, fn.function_arn)) {
+    json body = {{"errorType", unavailable->error_type},
+                 {"errorMessage", "RequestId: " + request_id + " Error: " + unavailable->message}};
+    done(200, body.dump(), "Unhandled");
+    return std::nullopt;
+  }
+  PendingInvocation inv;
+  inv.request_id = request_id;
+  inv.payload = std::move(payload);
+  inv.on_done = std::move(done);
+  if (!dispatcher->QueuePlain(fn.function_arn, std::move(inv))) {
+    return ApiError{ErrorCode::kTooManyRequests, "Rate Exceeded."};
+  }
+  return std::nullopt;
+}
+
 // ---- Invoke ----
 
 void Server::Impl::AnswerSyncInvoke(std::shared_ptr<Responder> responder,
@@ -460,10 +612,44 @@ void Server::Impl::AddInvokeRoute(Router& r) {
         if (!fn.ok()) return res.Send(ErrorResponse(fn.error()));
         Headers headers{{"X-Amz-Executed-Version", fn->executed_version}};
         if (!fn->config.durable()) {
-          return res.Send(ErrorResponse(
-              {ErrorCode::kResourceConflict,
-               "Invoking plain (non-durable) functions needs worker hosting, which this server "
-               "does not run yet"}));
+          if (*itype == protocol::InvocationType::kDryRun) {
+            Response dry = EmptyResponse(204);
+            for (const auto& [k, v] : headers)
+              dry.headers.Set(k, v);
+            return res.Send(std::move(dry));
+          }
+          std::string payload = req.body.empty() ? std::string("{}") : req.body;
+          if (!sync) {
+            // Event: kept on disk until it ran (with Lambda's retries), then 202.
+            hosting::QueuedEvent e;
+            e.id = req.request_id;
+            e.function_arn = fn->function_arn;
+            e.payload = std::move(payload);
+            return Blocking(std::move(res), [this, e, headers](Responder& res) mutable {
+              if (auto s = events->Enqueue(std::move(e)); !s.ok()) {
+                return res.Send(ErrorResponse({s.code() == Status::Code::kResourceExhausted
+                                                   ? ErrorCode::kTooManyRequests
+                                                   : ErrorCode::kService,
+                                               s.message()}));
+              }
+              Response accepted = EmptyResponse(202);
+              for (const auto& [k, v] : headers)
+                accepted.headers.Set(k, v);
+              res.Send(std::move(accepted));
+            });
+          }
+          auto responder = std::make_shared<Responder>(std::move(res));
+          auto throttled = InvokePlain(
+              *fn, std::move(payload),
+              [responder, headers](int status, std::string body, std::optional<std::string> error) {
+                Response r = BytesResponse(std::move(body), "application/json", status);
+                for (const auto& [k, v] : headers)
+                  r.headers.Set(k, v);
+                if (error) r.headers.Set("X-Amz-Function-Error", *error);
+                responder->Send(std::move(r));
+              });
+          if (throttled) responder->Send(ErrorResponse(*throttled));
+          return;
         }
         if (!fn->qualified) {
           return res.Send(ErrorResponse(
@@ -768,11 +954,8 @@ void Server::Impl::StartChainedInvoke(const std::string& caller_arn,
 
   if (!fn->config.durable()) {
     // A plain target: one invocation through its workers; its response is the result.
-    PendingInvocation inv;
-    inv.request_id = NewRequestId();
-    inv.payload = payload;
-    inv.on_done = [this, caller_arn, op](int, std::string body,
-                                         std::optional<std::string> function_error) {
+    auto on_done = [this, caller_arn, op](int, std::string body,
+                                          std::optional<std::string> function_error) {
       engine::ChainedInvokeCompletion c;
       if (!function_error) {
         c.status = protocol::OperationStatus::kSucceeded;
@@ -788,8 +971,8 @@ void Server::Impl::StartChainedInvoke(const std::string& caller_arn,
       service->CompleteChainedInvoke(caller_arn, op, std::move(c));
     };
     service->RecordChainedTarget(caller_arn, op, fn->executed_version, std::nullopt);
-    if (!dispatcher.QueuePlain(fn->function_arn, std::move(inv))) {
-      fail("TooManyRequestsException", "The target's invocation queue is full");
+    if (auto throttled = InvokePlain(*fn, payload, std::move(on_done))) {
+      fail("TooManyRequestsException", throttled->message);
     }
     return;
   }
@@ -864,6 +1047,18 @@ void Server::Impl::AddAdminRoutes(Router& r) {
       res.Send(BytesResponse(RenderMetrics(sources), "text/plain; version=0.0.4"));
     });
   });
+  // Not part of AWS's API: the worker processes this server runs.
+  r.Add("GET", "/durafn/workers", [this](Request, Responder res) {
+    json list = json::array();
+    for (const auto& w : runtime->Workers()) {
+      list.push_back({{"FunctionArn", w.function_arn},
+                      {"LogStreamName", w.log_stream},
+                      {"Pid", w.pid},
+                      {"State", w.state},
+                      {"RequestId", w.request_id}});
+    }
+    res.Send(JsonResponse({{"Workers", list}}));
+  });
   // Not part of AWS's API: where the workers of a function version reach the Runtime API.
   // Hosting starts workers with it; tests use it to act as a worker.
   r.Add("POST", "/durafn/runtime-endpoints", [this](Request req, Responder res) {
@@ -911,6 +1106,11 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   auto registry = hosting::FunctionRegistry::Open((options.data_dir / "registry.db").string(), {});
   if (!registry.ok()) return registry.status();
   impl->registry = std::move(*registry);
+  auto log_store =
+      hosting::LogStore::Open((options.data_dir / "logs.db").string(), hosting::LogStoreOptions{});
+  if (!log_store.ok()) return log_store.status();
+  impl->log_store_ = std::move(*log_store);
+  impl->log_sink_ = impl->log_store_.get();
   store::SqliteExecutionStore::Options store_options;
   store_options.writer.max_batch = options.max_commit_batch;
   auto store = store::SqliteExecutionStore::Open(options.data_dir, store_options);
@@ -919,16 +1119,32 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   ExecutionServiceOptions so;
   so.shards = options.shards;
   impl->service = std::make_unique<ExecutionService>(*impl->store, WallNow, so);
-  impl->service->SetInvocationSink(&impl->dispatcher);
+  impl->dispatcher = std::make_unique<InvocationDispatcher>(options.max_queued_invocations);
+  impl->code_store = std::make_unique<hosting::CodeStore>(options.data_dir / "code");
+  impl->service->SetInvocationSink(impl->dispatcher.get());
   impl->service->SetChainedInvoker(impl.get());
-  impl->runtime = std::make_unique<RuntimeApi>(*impl->service, impl->dispatcher, options.host);
+  WorkerPoolOptions pool;
+  pool.max_workers = options.max_workers;
+  pool.idle_timeout = options.worker_idle_timeout;
+  pool.identity = impl->registry->identity();
+  Impl* raw = impl.get();
+  impl->runtime = std::make_unique<RuntimeApi>(
+      *impl->service, *impl->dispatcher, options.host, *impl->log_sink_, pool,
+      [raw](const std::string& arn) -> std::optional<hosting::FunctionConfig> {
+        auto r = raw->registry->Resolve(arn, std::nullopt);
+        if (!r.ok()) return std::nullopt;
+        hosting::FunctionConfig c = r->config;
+        // Reserved concurrency belongs to the function, not to one version.
+        auto latest = raw->registry->Get(c.name, std::nullopt);
+        if (latest.ok()) c.reserved_concurrency = latest->reserved_concurrency;
+        return c;
+      });
+  impl->dispatcher->SetOnStarved([raw](const std::string& arn) { raw->runtime->OnStarved(arn); });
+  auto events = hosting::EventQueue::Open(
+      options.data_dir / "events", {options.event_retry_delay_1, options.event_retry_delay_2});
+  if (!events.ok()) return events.status();
+  impl->events = std::move(*events);
   impl->pool = std::make_unique<WorkPool>(2, 10'000);
-  // ---- function logs ----
-  auto log_store =
-      hosting::LogStore::Open((options.data_dir / "logs.db").string(), hosting::LogStoreOptions{});
-  if (!log_store.ok()) return log_store.status();
-  impl->log_store_ = std::move(*log_store);
-  // ---- end function logs ----
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
@@ -939,12 +1155,29 @@ Status Server::Start() {
   http.port = impl_->options.port;
   http.io_threads = impl_->options.io_threads;
   impl_->http = std::make_unique<HttpServer>(http, impl_->BuildRouter());
-  return impl_->http->Start();
+  if (auto s = impl_->http->Start(); !s.ok()) return s;
+  // Workers call the Lambda API back on a loopback address even when it listens on all.
+  std::string host = impl_->options.host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::" || host == "[::]") host = "[::1]";
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  impl_->runtime->SetLambdaEndpoint(host + ":" + std::to_string(impl_->http->port()));
+  Impl* impl = impl_.get();
+  impl_->events->Start([impl](const hosting::QueuedEvent& e, std::function<void(bool)> done) {
+    auto fn = impl->registry->Resolve(e.function_arn, std::nullopt);
+    if (!fn.ok()) return done(false);  // the function or version is gone: nothing to retry
+    auto throttled = impl->InvokePlain(
+        *fn, e.payload,
+        [done](int, std::string, std::optional<std::string> error) { done(error.has_value()); });
+    if (throttled) done(true);
+  });
+  return Status::Ok();
 }
 
 void Server::Stop() {
   if (!impl_) return;
   if (impl_->http) impl_->http->Stop();
+  if (impl_->events) impl_->events->Stop();
   if (impl_->runtime) impl_->runtime->Stop();
   if (impl_->service) impl_->service->Stop();
 }

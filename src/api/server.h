@@ -21,6 +21,19 @@ struct ServerOptions {
   std::size_t max_commit_batch = 512;
   // How long a synchronous Invoke of a durable function waits for the execution to end.
   std::chrono::milliseconds sync_invoke_limit{std::chrono::minutes(15)};
+
+  // Worker hosting.
+  // Worker processes alive at once (all functions); invocations beyond it wait queued.
+  std::size_t max_workers = 64;
+  // Plain invocations waiting per function version; past it Invoke answers 429
+  // TooManyRequestsException.
+  std::size_t max_queued_invocations = 1000;
+  // An idle worker is stopped after this long.
+  std::chrono::milliseconds worker_idle_timeout{std::chrono::minutes(10)};
+  // Asynchronous (Event) invocations that end in a function error are retried twice, after
+  // these delays (Lambda's defaults: about one, then two minutes).
+  std::chrono::milliseconds event_retry_delay_1{std::chrono::minutes(1)};
+  std::chrono::milliseconds event_retry_delay_2{std::chrono::minutes(2)};
 };
 
 class Server {

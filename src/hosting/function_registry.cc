@@ -313,6 +313,12 @@ ApiResult<FunctionConfig> FunctionRegistry::UpdateConfiguration(std::string_view
   if (patch.timeout_seconds) c.timeout_seconds = *patch.timeout_seconds;
   if (patch.memory_size_mb) c.memory_size_mb = *patch.memory_size_mb;
   if (patch.environment) c.environment = *patch.environment;
+  if (patch.reserved_concurrency) {
+    if (*patch.reserved_concurrency && **patch.reserved_concurrency < 0) {
+      return Invalid("ReservedConcurrentExecutions must be at least 0");
+    }
+    c.reserved_concurrency = *patch.reserved_concurrency;
+  }
   if (patch.durable_config) {
     // Durability is chosen when a function is created; later only its settings change.
     if (!c.durable_config) {

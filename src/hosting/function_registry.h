@@ -29,6 +29,8 @@ struct FunctionConfigPatch {
   std::optional<int64_t> timeout_seconds, memory_size_mb;
   std::optional<std::map<std::string, std::string>> environment;
   std::optional<protocol::DurableConfig> durable_config;
+  // PutFunctionConcurrency (a value) / DeleteFunctionConcurrency (nullopt inside).
+  std::optional<std::optional<int64_t>> reserved_concurrency;
 };
 
 // What an Invoke (or a chained invoke) of a function identifier resolves to.
@@ -52,7 +54,8 @@ class FunctionRegistry {
   struct Options {
     Identity identity;
     // Runtimes functions may be created with; others get InvalidParameterValueException.
-    std::set<std::string> runtimes = {"provided", "provided.al2", "provided.al2023"};
+    std::set<std::string> runtimes = {"provided", "provided.al2", "provided.al2023",
+                                      "nodejs20.x", "nodejs22.x"};
   };
 
   // Opens (creating if needed) the registry database at `path` and loads it.

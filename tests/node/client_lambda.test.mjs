@@ -24,7 +24,7 @@ const role = 'arn:aws:iam::123456789012:role/durafn';
 test('functions, versions and aliases', async () => {
   const created = await client.send(new sdk.CreateFunctionCommand({
     FunctionName: 'NodeOrders', Runtime: 'provided.al2023', Role: role, Handler: 'bootstrap',
-    Code: { ZipFile: new Uint8Array([80, 75, 5, 6]) },
+    Code: { ZipFile: new Uint8Array([80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) },
     DurableConfig: { ExecutionTimeout: 300, RetentionPeriodInDays: 7 },
   }));
   assert.equal(created.FunctionArn,

@@ -1,0 +1,99 @@
+// Asynchronous invocations kept on disk: what was queued runs after a reopen, and a run that
+// ends in a function error is retried after each configured delay, then dropped.
+#include "hosting/event_queue.h"
+
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace durafn::hosting {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+class EventQueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("durafn-events-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static QueuedEvent Event(std::string id) {
+    return QueuedEvent{std::move(id), "arn:aws:lambda:us-east-1:123456789012:function:f:1",
+                       R"({"n":1})", 0, 0};
+  }
+  fs::path dir_;
+};
+
+TEST_F(EventQueueTest, QueuedEventsRunAfterAReopen) {
+  {
+    auto q = EventQueue::Open(dir_, {milliseconds(10), milliseconds(20)});
+    ASSERT_TRUE(q.ok());
+    ASSERT_TRUE((*q)->Enqueue(Event("a")).ok());
+    ASSERT_TRUE((*q)->Enqueue(Event("b")).ok());
+    // Never started: the process "stops" with both queued.
+  }
+  auto q = EventQueue::Open(dir_, {milliseconds(10), milliseconds(20)});
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ((*q)->size(), 2u);
+  std::mutex mu;
+  std::vector<std::string> ran;
+  std::promise<void> both;
+  (*q)->Start([&](const QueuedEvent& e, std::function<void(bool)> done) {
+    EXPECT_EQ(e.payload, R"({"n":1})");
+    {
+      std::lock_guard lock(mu);
+      ran.push_back(e.id);
+      if (ran.size() == 2) both.set_value();
+    }
+    done(false);
+  });
+  ASSERT_EQ(both.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  for (int i = 0; i < 100 && (*q)->size() > 0; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ((*q)->size(), 0u);
+  EXPECT_TRUE(fs::is_empty(dir_)) << "finished events leave nothing on disk";
+}
+
+TEST_F(EventQueueTest, FailedRunsAreRetriedAfterEachDelayThenDropped) {
+  auto q = EventQueue::Open(dir_, {milliseconds(100), milliseconds(200)});
+  ASSERT_TRUE(q.ok());
+  std::mutex mu;
+  std::vector<std::pair<int, std::chrono::steady_clock::time_point>> runs;
+  (*q)->Start([&](const QueuedEvent& e, std::function<void(bool)> done) {
+    {
+      std::lock_guard lock(mu);
+      runs.emplace_back(e.attempt, std::chrono::steady_clock::now());
+    }
+    done(true);
+  });
+  ASSERT_TRUE((*q)->Enqueue(Event("x")).ok());
+  for (int i = 0; i < 300 && (*q)->size() > 0; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  std::this_thread::sleep_for(milliseconds(100));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].first, 0);
+  EXPECT_EQ(runs[2].first, 2);
+  // Due times have millisecond resolution.
+  EXPECT_GE(runs[1].second - runs[0].second, milliseconds(95));
+  EXPECT_GE(runs[2].second - runs[1].second, milliseconds(195));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(EventQueueTest, AFullQueueRefuses) {
+  auto q = EventQueue::Open(dir_, {}, /*capacity=*/1);
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE((*q)->Enqueue(Event("one")).ok());
+  EXPECT_EQ((*q)->Enqueue(Event("two")).code(), Status::Code::kResourceExhausted);
+  EXPECT_EQ((*q)->Enqueue(Event("../bad")).code(), Status::Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace durafn::hosting
