@@ -25,6 +25,7 @@
 #include "durafn/config.h"
 #include "durafn/duration.h"
 #include "durafn/errors.h"
+#include "durafn/lambda_context.h"
 #include "durafn/logger.h"
 
 namespace durafn {
@@ -165,6 +166,9 @@ class DurableContext {
 
   // The durable execution's ARN.
   const std::string& execution_arn() const;
+
+  // The current invocation's Lambda context (request id, function ARN, deadline).
+  const LambdaContext& lambda_context() const;
 
   const std::shared_ptr<sdk::ContextImpl>& impl() const { return impl_; }
 

@@ -496,3 +496,11 @@ const std::string& DurableContext::execution_arn() const {
 }
 
 }  // namespace durafn
+
+namespace durafn {
+
+const LambdaContext& DurableContext::lambda_context() const {
+  return impl_->state->lambda();
+}
+
+}  // namespace durafn
