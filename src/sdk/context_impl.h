@@ -43,8 +43,10 @@ struct ContextImpl {
   // The stored operation at `id` after checking it matches what the handler now asks for
   // (NonDeterministicExecutionError otherwise). Leaves replay mode when the operation is
   // new or not finished.
-  std::optional<protocol::Operation> Lookup(const std::string& id, protocol::OperationType type,
-                                            std::string_view name, std::string_view sub_type);
+  std::shared_ptr<const protocol::Operation> Lookup(const std::string& id,
+                                                    protocol::OperationType type,
+                                                    std::string_view name,
+                                                    std::string_view sub_type);
 
   // An update for an operation of this context, with ParentId, Name and SubType filled.
   protocol::OperationUpdate Update(const std::string& id, protocol::OperationType type,

@@ -30,10 +30,10 @@ void ContextImpl::ThrowIfSuspended() const {
   if (suspended->load()) throw Suspend{};
 }
 
-std::optional<protocol::Operation> ContextImpl::Lookup(const std::string& op_id,
-                                                       protocol::OperationType type,
-                                                       std::string_view name,
-                                                       std::string_view sub_type) {
+std::shared_ptr<const protocol::Operation> ContextImpl::Lookup(const std::string& op_id,
+                                                               protocol::OperationType type,
+                                                               std::string_view name,
+                                                               std::string_view sub_type) {
   ThrowIfSuspended();
   auto op = state->Get(op_id);
   if (!op) {

@@ -28,7 +28,8 @@ ExecutionState::ExecutionState(std::string arn, std::string token,
   ops_.reserve(operations.size() * 2);
   for (auto& op : operations) {
     std::string id = op.id;
-    ops_.insert_or_assign(std::move(id), std::move(op));
+    ops_.insert_or_assign(std::move(id),
+                          std::make_shared<const protocol::Operation>(std::move(op)));
   }
   linger_thread_ = std::thread([this] { LingerLoop(); });
 }
@@ -38,14 +39,14 @@ ExecutionState::~ExecutionState() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  linger_cv_.notify_all();
   linger_thread_.join();
 }
 
-std::optional<protocol::Operation> ExecutionState::Get(const std::string& id) const {
+std::shared_ptr<const protocol::Operation> ExecutionState::Get(const std::string& id) const {
   std::lock_guard lock(mu_);
   auto it = ops_.find(id);
-  if (it == ops_.end()) return std::nullopt;
+  if (it == ops_.end()) return nullptr;
   return it->second;
 }
 
@@ -59,9 +60,6 @@ uint64_t ExecutionState::Enqueue(protocol::OperationUpdate update) {
   uint64_t seq = next_seq_++;
   std::size_t bytes = ApproxBytes(update);
   queue_.push_back(Queued{seq, std::move(update), std::chrono::steady_clock::now(), bytes});
-  bool wake = queue_.size() == 1;
-  lock.unlock();
-  if (wake) cv_.notify_all();
   return seq;
 }
 
@@ -97,7 +95,8 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
     if (response->new_execution_state.operations) {
       for (auto& op : *response->new_execution_state.operations) {
         std::string id = op.id;
-        ops_.insert_or_assign(std::move(id), std::move(op));
+        ops_.insert_or_assign(std::move(id),
+                              std::make_shared<const protocol::Operation>(std::move(op)));
       }
     }
     committed_seq_ = last_seq;
@@ -127,18 +126,14 @@ void ExecutionState::Flush() {
   WaitCommitted(seq);
 }
 
+// Ticks every kLinger instead of being woken by each Enqueue: a wake-up per update would cost
+// a context switch on the hot path of every step.
 void ExecutionState::LingerLoop() {
   std::unique_lock lock(mu_);
   while (!stop_) {
-    if (queue_.empty() || sending_ || failure_) {
-      cv_.wait(lock);
-      continue;
-    }
-    auto due = queue_.front().queued_at + kLinger;
-    if (std::chrono::steady_clock::now() < due) {
-      cv_.wait_until(lock, due);
-      continue;
-    }
+    linger_cv_.wait_for(lock, kLinger);
+    if (stop_ || queue_.empty() || sending_ || failure_) continue;
+    if (std::chrono::steady_clock::now() - queue_.front().queued_at < kLinger) continue;
     SendBatchLocked(lock);
   }
 }

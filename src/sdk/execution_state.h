@@ -52,8 +52,9 @@ class ExecutionState {
   ExecutionState(const ExecutionState&) = delete;
   ExecutionState& operator=(const ExecutionState&) = delete;
 
-  // A copy of the operation with `id`, or nullopt.
-  std::optional<protocol::Operation> Get(const std::string& id) const;
+  // The operation with `id` as last seen, or null. Records are immutable once stored
+  // (a newer state replaces the pointer), so callers may keep them without the lock.
+  std::shared_ptr<const protocol::Operation> Get(const std::string& id) const;
 
   // Queues `update`; returns its sequence number for WaitCommitted.
   uint64_t Enqueue(protocol::OperationUpdate update);
@@ -90,8 +91,9 @@ class ExecutionState {
   std::atomic<uint64_t> requests_sent_{0};
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::unordered_map<std::string, protocol::Operation> ops_;
+  std::condition_variable cv_;         // a request finished
+  std::condition_variable linger_cv_;  // only for stopping the linger thread
+  std::unordered_map<std::string, std::shared_ptr<const protocol::Operation>> ops_;
   std::string token_;
   struct Queued {
     uint64_t seq;
