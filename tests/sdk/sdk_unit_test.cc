@@ -335,3 +335,26 @@ TEST(HttpConnection, EndpointParsing) {
 
 }  // namespace
 }  // namespace durafn
+
+namespace durafn {
+namespace {
+
+struct Order {
+  std::string id;
+};
+void from_json(const nlohmann::json& j, Order& o) {
+  o.id = j.at("orderId").get<std::string>();
+}
+
+// Without AWS_LAMBDA_RUNTIME_API the loops refuse to start (and the typed overload compiles).
+TEST(Runtime, RefusesToStartWithoutRuntimeApi) {
+  ::unsetenv("AWS_LAMBDA_RUNTIME_API");
+  std::function<int(const Order&, DurableContext&)> typed = [](const Order& o, DurableContext&) {
+    return static_cast<int>(o.id.size());
+  };
+  EXPECT_EQ(run(typed), 2);
+  EXPECT_EQ(run_plain([](const nlohmann::json& e, const LambdaContext&) { return e; }), 2);
+}
+
+}  // namespace
+}  // namespace durafn
