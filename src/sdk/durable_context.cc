@@ -5,6 +5,7 @@
 #include "protocol/operation_id.h"
 #include "sdk/context_impl.h"
 #include "sdk/log_fields.h"
+#include "sdk/operation_ids.h"
 
 namespace durafn {
 
@@ -17,7 +18,7 @@ namespace sdk {
 ContextImpl::OpRef ContextImpl::NextOp() {
   ++counter;
   std::string p = protocol::OperationPath(path, counter);
-  std::string h = protocol::HashOperationId(p);
+  std::string h = OperationIdFor(p);
   return {std::move(p), std::move(h)};
 }
 

@@ -358,3 +358,19 @@ TEST(Runtime, RefusesToStartWithoutRuntimeApi) {
 
 }  // namespace
 }  // namespace durafn
+
+#include "protocol/operation_id.h"
+#include "sdk/operation_ids.h"
+
+namespace durafn {
+namespace {
+
+TEST(OperationIds, FastPathEqualsProtocolIds) {
+  for (const char* p : {"1", "2", "1-1", "1-2-3", "10000", "execution-result-1"}) {
+    EXPECT_EQ(sdk::OperationIdFor(p), protocol::HashOperationId(p)) << p;
+  }
+  EXPECT_EQ(sdk::OperationIdFor("1"), "c4ca4238a0b92382");
+}
+
+}  // namespace
+}  // namespace durafn
