@@ -374,3 +374,58 @@ TEST(OperationIds, FastPathEqualsProtocolIds) {
 
 }  // namespace
 }  // namespace durafn
+
+namespace durafn {
+namespace {
+
+// A backend whose checkpoints always fail with `error`.
+class FailingBackend : public sdk::DurableClient {
+ public:
+  explicit FailingBackend(sdk::ServiceError error) : error_(std::move(error)) {}
+  protocol::CheckpointDurableExecutionResponse Checkpoint(
+      const std::string&, const std::string&,
+      const std::vector<protocol::OperationUpdate>&) override {
+    throw error_;
+  }
+  protocol::GetDurableExecutionStateResponse GetState(const std::string&, const std::string&,
+                                                      const std::string&) override {
+    throw error_;
+  }
+
+ private:
+  sdk::ServiceError error_;
+};
+
+json OneStepHandler(const json&, DurableContext& ctx) {
+  return ctx.step("s", [](StepContext&) { return 1; });
+}
+
+TEST(Invocation, StaleTokenEndsTheInvocationWithAFunctionError) {
+  FailingBackend backend(
+      sdk::ServiceError(400, "InvalidParameterValueException", "Invalid Checkpoint Token: old"));
+  json env = {
+      {"DurableExecutionArn", "arn:aws:lambda:r:1:function:f:1/durable-execution/n/e"},
+      {"CheckpointToken", "t"},
+      {"InitialExecutionState",
+       {{"Operations",
+         {{{"Id", "e"}, {"Type", "EXECUTION"}, {"Status", "STARTED"}, {"StartTimestamp", 0}}}}}}};
+  EXPECT_THROW(sdk::RunDurableInvocation(env, OneStepHandler, backend, {}), sdk::InvocationError);
+}
+
+TEST(Invocation, OtherClientErrorsFailTheExecution) {
+  FailingBackend backend(
+      sdk::ServiceError(400, "InvalidParameterValueException", "Invalid parent"));
+  json env = {
+      {"DurableExecutionArn", "arn:aws:lambda:r:1:function:f:1/durable-execution/n/e"},
+      {"CheckpointToken", "t"},
+      {"InitialExecutionState",
+       {{"Operations",
+         {{{"Id", "e"}, {"Type", "EXECUTION"}, {"Status", "STARTED"}, {"StartTimestamp", 0}}}}}}};
+  auto out = sdk::RunDurableInvocation(env, OneStepHandler, backend, {});
+  EXPECT_EQ(out.status, protocol::InvocationStatus::kFailed);
+  EXPECT_EQ(out.error->error_type, "InvalidParameterValueException");
+  EXPECT_EQ(out.error->error_message, "Invalid parent");
+}
+
+}  // namespace
+}  // namespace durafn
