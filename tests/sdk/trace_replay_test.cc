@@ -4,7 +4,7 @@
 // (ids, parent ids, names, types, subtypes, actions, payloads, errors, options) and return
 // the same output.
 #include <algorithm>
-#include <regex>
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -41,10 +41,24 @@ std::optional<json> LoadTrace(const std::string& name) {
   return testing::ReadJsonFile(*dir / "protocol-traces" / name);
 }
 
+// "YYYY-MM-DDTHH:MM:SS[.fff]Z" (std::regex trips a GCC 12 warning under the sanitizers).
+bool IsIsoTimestamp(const std::string& s) {
+  if (s.size() < 20 || s.back() != 'Z') return false;
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    char c = s[i];
+    bool ok = (i == 4 || i == 7)     ? c == '-'
+              : i == 10              ? c == 'T'
+              : (i == 13 || i == 16) ? c == ':'
+              : i == 19              ? c == '.'
+                                     : std::isdigit(static_cast<unsigned char>(c)) != 0;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // Wall-clock values written by handler code differ between runs; everything else must match.
 json NormalizeValue(json v) {
-  static const std::regex kIso(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$)");
-  if (v.is_string() && std::regex_match(v.get<std::string>(), kIso)) return "<timestamp>";
+  if (v.is_string() && IsIsoTimestamp(v.get<std::string>())) return "<timestamp>";
   if (v.is_object() || v.is_array()) {
     for (auto& e : v)
       e = NormalizeValue(e);
