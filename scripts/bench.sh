@@ -20,3 +20,6 @@ echo
 "$build/bench/timer_bench" "$@"
 echo
 "$build/bench/hosting_bench" "$@"
+echo
+"$build/bench/sdk_bench" --benchmark_min_time="$min_time" \
+  --benchmark_out="$build/bench-sdk.json" --benchmark_out_format=json

@@ -496,25 +496,18 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
   EXPECT_EQ(succeeded, 2);
 }
 
-
-// kill -9 while a caller waits on a durable child and a plain target: after the restart the
-// same child (not a second one) finishes, the plain target runs again, and the caller resumes.
+// kill -9 while a caller waits on a durable child: after the restart the same child (not a
+// second one) finishes and the caller resumes with its result.
 TEST_F(ServerE2E, ChainedInvokesInFlightSurviveACrash) {
   DeployDurable("Caller");
   DeployDurable("Child");
-  ASSERT_EQ(Call("POST", "/2015-03-31/functions",
-                 {{"FunctionName", "Enricher"}, {"Runtime", "provided.al2023"}, {"Handler", "x"}})
-                .status,
-            201);
   auto caller = Worker("Caller:prod");
   auto child = Worker("Child:prod");
   std::string arn = StartAsync("Caller:prod", json::object());
   auto first = Next(*caller);
   auto r = Checkpoint(arn, first.envelope.checkpoint_token, json::parse(R"([
       {"Id":"c4ca4238a0b92382","Type":"CHAINED_INVOKE","SubType":"ChainedInvoke","Action":"START",
-       "Name":"to-child","Payload":"{\"x\":1}","ChainedInvokeOptions":{"FunctionName":"Child:prod"}},
-      {"Id":"c81e728d9d4c2f63","Type":"CHAINED_INVOKE","SubType":"ChainedInvoke","Action":"START",
-       "Name":"to-plain","Payload":"{\"y\":2}","ChainedInvokeOptions":{"FunctionName":"Enricher"}}])"));
+       "Name":"to-child","Payload":"{\"x\":1}","ChainedInvokeOptions":{"FunctionName":"Child:prod"}}])"));
   ASSERT_EQ(r.status, 200) << r.body;
   Respond(*caller, first.request_id, {{"Status", "PENDING"}});
   auto c = Next(*child);  // the child runs, and the server dies under it
@@ -523,23 +516,12 @@ TEST_F(ServerE2E, ChainedInvokesInFlightSurviveACrash) {
   Restart();
   caller = Worker("Caller:prod");
   child = Worker("Child:prod");
-  auto enricher = Worker("Enricher");
   auto c2 = Next(*child);
   EXPECT_EQ(c2.envelope.durable_execution_arn, child_arn);
   Respond(*child, c2.request_id, {{"Status", "SUCCEEDED"}, {"Result", R"("from-child")"}});
-  auto p = enricher->Send("GET", "/2018-06-01/runtime/invocation/next", {}, "",
-                          std::chrono::seconds(30));
-  ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->body, R"({"y":2})");
-  std::string rid(p->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""));
-  ASSERT_EQ(enricher
-                ->Send("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", {},
-                       R"({"enriched":true})")
-                ->status,
-            202);
 
   std::map<std::string, protocol::Operation> ops;
-  for (int i = 0; i < 3 && ops.size() < 2; ++i) {
+  for (int i = 0; i < 3 && ops.empty(); ++i) {
     auto again = Next(*caller);
     ops.clear();
     for (const auto& op : again.envelope.initial_execution_state.operations) {
@@ -549,12 +531,11 @@ TEST_F(ServerE2E, ChainedInvokesInFlightSurviveACrash) {
       }
     }
     Respond(*caller, again.request_id,
-            ops.size() < 2 ? json{{"Status", "PENDING"}}
-                           : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
+            ops.empty() ? json{{"Status", "PENDING"}}
+                        : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
   }
-  ASSERT_EQ(ops.size(), 2u);
+  ASSERT_EQ(ops.size(), 1u);
   EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
-  EXPECT_EQ(ops["to-plain"].chained_invoke_details->result, R"({"enriched":true})");
   WaitForStatus(arn, "SUCCEEDED");
   auto children = Body(Call("GET", "/2025-12-01/functions/Child/durable-executions"));
   EXPECT_EQ(children["DurableExecutions"].size(), 1u) << children.dump();
