@@ -70,6 +70,20 @@ sleep 1  # the log store writes in batches
 show "$durafn" logs tail DurableOrderProcessor --since 10m
 show "$durafn" logs tail OrderEnricher --since 10m
 
+if command -v aws >/dev/null 2>&1; then
+  step "AWS's own CLI works against durafn too"
+  # Version 1 sends file:// payloads as they are; version 2 must be told to.
+  binary_format=()
+  [[ $(aws --version 2>&1) == aws-cli/1.* ]] || binary_format=(--cli-binary-format raw-in-base64-out)
+  show env AWS_ACCESS_KEY_ID=durafn AWS_SECRET_ACCESS_KEY=durafn AWS_DEFAULT_REGION=us-east-1 \
+    AWS_PAGER= aws lambda invoke --endpoint-url "$DURAFN_ENDPOINT" \
+    --function-name DurableOrderProcessor:prod --payload "file://$payload" \
+    "${binary_format[@]}" "$data/aws-response.json"
+  echo "response:"
+  cat "$data/aws-response.json"
+  echo
+fi
+
 step "a durable function must be invoked with a version or alias: this one is refused"
 show "$durafn" invoke DurableOrderProcessor --payload "file://$payload" || true
 
