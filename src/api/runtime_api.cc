@@ -565,6 +565,7 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
   router.Add("GET", "/2018-06-01/runtime/invocation/next", [this, raw](Request, Responder res) {
     auto responder = std::make_shared<Responder>(std::move(res));
     std::shared_ptr<Worker> w;
+    bool first = false;
     {
       std::lock_guard lock(mu_);
       auto it = workers_.find(raw->id);
@@ -581,10 +582,13 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
       if (w->state == Worker::State::kStarting) {
         w->init_ms = MsSince(w->spawned);
         --versions_[w->function_arn].starting;
+        first = true;
       }
       w->state = Worker::State::kIdle;
       w->idle_since = SteadyClock::now();
     }
+    // What it printed while initializing belongs to no invocation.
+    if (first && w->process) w->process->WaitForOutput(std::chrono::milliseconds(5));
     WaitForWork(w, responder);
   });
 
