@@ -126,9 +126,15 @@ class Workers {
   }
   long waiting() const { return waiting_; }
   long finished() const { return finished_; }
+  // Arrival at a worker minus the scheduled end: what a user's code sees.
   std::vector<double> lateness_ms() {
     std::lock_guard lock(mu_);
     return lateness_ms_;
+  }
+  // The wait's EndTimestamp (when the server fired it) minus the scheduled end.
+  std::vector<double> firing_ms() {
+    std::lock_guard lock(mu_);
+    return firing_ms_;
   }
 
  private:
@@ -172,6 +178,8 @@ class Workers {
         {
           std::lock_guard lock(mu_);
           lateness_ms_.push_back(static_cast<double>(arrived - due));
+          int64_t fired = (*wait)["EndTimestamp"];
+          firing_ms_.push_back(static_cast<double>(fired - due));
         }
         output = {{"Status", "SUCCEEDED"}, {"Result", "\"done\""}};
         --waiting_;
@@ -189,7 +197,7 @@ class Workers {
   std::atomic<bool> stop_{false};
   std::atomic<long> started_{0}, waiting_{0}, finished_{0};
   std::mutex mu_;
-  std::vector<double> lateness_ms_;
+  std::vector<double> lateness_ms_, firing_ms_;
   std::vector<std::thread> pool_;
 };
 
@@ -241,14 +249,20 @@ int main(int argc, char** argv) {
       "durafn-timer-bench";
   std::filesystem::remove_all(dir);
 
-  // Lateness: waits spread over 2-30 s, while executions are still being started.
-  std::vector<double> late;
+  // Lateness: every wait ends 2-30 s after a common point far enough ahead that all executions
+  // are started by then (budget: 2 ms per execution), so the backlog of starting executions
+  // does not count as lateness.
+  std::vector<double> late, firing;
   double peak_rss = 0, cpu = 0, wall = 0;
   {
     durafn::testing::ServerProcess server(DURAFN_BINARY, dir / "lateness");
     server.Start();
     auto runtime = Setup(server.port());
-    Workers workers(server.port(), runtime, [](long i) { return 2 + (i * 7919) % 29; });
+    const int64_t base_ms = WallMs() + 2'000 + 2 * n;
+    Workers workers(server.port(), runtime, [base_ms](long i) {
+      int64_t end_ms = base_ms + 1000 * (2 + (i * 7919) % 29);
+      return std::max<int64_t>(1, (end_ms - WallMs() + 999) / 1000);
+    });
     workers.Run(16);
     auto t0 = Clock::now();
     StartExecutions(server.port(), n, 8);
@@ -258,6 +272,7 @@ int main(int argc, char** argv) {
     peak_rss = StatusMiB(server.pid(), "VmHWM");
     cpu = CpuSeconds(server.pid());
     late = workers.lateness_ms();
+    firing = workers.firing_ms();
     workers.Stop();
     server.Kill(SIGKILL);
     workers.Join();
@@ -291,12 +306,15 @@ int main(int argc, char** argv) {
   std::printf(
       "| lateness p50 | %.0f ms |\n| lateness p99 | %.0f ms |\n| lateness max | %.0f ms |\n",
       Pct(late, 0.5), Pct(late, 0.99), Pct(late, 1.0));
+  std::printf("| firing p50 | %.0f ms |\n| firing p99 | %.0f ms |\n| firing max | %.0f ms |\n",
+              Pct(firing, 0.5), Pct(firing, 0.99), Pct(firing, 1.0));
   std::printf("| server peak RSS | %.0f MiB |\n| server CPU | %.1f s over %.1f s |\n", peak_rss,
               cpu, wall);
   std::printf("| restart with %ld timers pending, spawn to serving | %.0f ms |\n", n, restart_ms);
   std::printf("| server RSS after restart | %.0f MiB |\n", rss_after_restart);
   std::printf(
-      "lateness is the arrival of the resumed invocation at a worker minus the wait's "
-      "scheduled end (ms clock)\n(targets: p99 <= 10 ms, RSS <= 300 MB, restart <= 5 s)\n");
+      "lateness: the resumed invocation's arrival at a worker minus the wait's scheduled end;\n"
+      "firing: the wait's EndTimestamp (set when the timer fires) minus its scheduled end (ms)\n"
+      "(targets: p99 <= 10 ms, RSS <= 300 MB, restart <= 5 s)\n");
   return 0;
 }
