@@ -34,6 +34,11 @@ for _ in $(seq 100); do
   grep -q "serving on" "$log" 2>/dev/null && break
   sleep 0.1
 done
+if ! grep -q "serving on" "$log"; then
+  echo "durafn serve did not start:" >&2
+  cat "$log" >&2
+  exit 1
+fi
 head -1 "$log"
 port=$(head -1 "$log" | sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/')
 export DURAFN_ENDPOINT="http://127.0.0.1:$port"

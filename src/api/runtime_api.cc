@@ -235,6 +235,12 @@ void RuntimeApi::Stop() {
   }
   for (auto& [arn, e] : endpoints)
     e->server->Stop();
+  // Waiting /next calls of external workers stay in the dispatcher with a pointer to their
+  // endpoint, and a late completion may still deliver to them: keep the endpoints until this
+  // object goes.
+  std::lock_guard lock(mu_);
+  for (auto& [arn, e] : endpoints)
+    retired_endpoints_.push_back(std::move(e));
 }
 
 std::vector<WorkerInfo> RuntimeApi::Workers() const {
@@ -487,9 +493,13 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
   hosting::WorkerSpec spec;
   spec.argv = command.argv;
   spec.cwd = config.code_location;
+#if !defined(__SANITIZE_ADDRESS__)
   spec.address_space_limit =
       static_cast<uint64_t>(config.memory_size_mb + options_.address_space_headroom_mb) * 1024 *
       1024;
+#endif
+  // Under AddressSanitizer the workers are instrumented too and reserve terabytes of address
+  // space for shadow memory, so only the resident-memory watch enforces MemorySize there.
   std::string lambda_endpoint;
   {
     std::lock_guard lock(mu_);
@@ -536,6 +546,7 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
     *error = spawned.status();
     return nullptr;
   }
+  bool exited_early = false;
   {
     std::lock_guard lock(mu_);
     w->process = std::move(*spawned);
@@ -548,13 +559,12 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
       return w;
     }
     workers_[w->id] = w;
-    // It may have exited already (OnExit found it unregistered and did nothing).
-    if (w->process->exited()) {
-      workers_.erase(w->id);
-      w->state = Worker::State::kDead;
-      graveyard_.push_back(w);
-    }
+    // It may have exited already, and OnExit, finding it unregistered, did nothing: handle
+    // its exit now (the starting count, the invocation it was started for). If OnExit runs
+    // after all, it finds the worker gone and returns.
+    exited_early = w->process->exited();
   }
+  if (exited_early) OnExit(w, w->process->exit_info());
   return w;
 }
 

@@ -140,6 +140,7 @@ class RuntimeApi {
   mutable std::mutex mu_;
   std::string lambda_endpoint_;
   std::map<std::string, std::unique_ptr<Endpoint>> endpoints_;  // by function ARN
+  std::vector<std::unique_ptr<Endpoint>> retired_endpoints_;    // after Stop()
   std::map<std::string, Version> versions_;                     // by function ARN
   std::map<std::string, std::shared_ptr<Worker>> workers_;      // by worker id, alive
   std::vector<std::shared_ptr<Worker>> graveyard_;  // exited, to be torn down by the monitor

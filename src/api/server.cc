@@ -161,8 +161,8 @@ struct Server::Impl : ChainedInvoker {
     if (http) http->Stop();
     if (events) events->Stop();
     if (runtime) runtime->Stop();
+    pool.reset();  // runs the tasks still queued, which may enqueue events
     events.reset();
-    pool.reset();
     if (service) service->Stop();
     store.reset();
     service.reset();

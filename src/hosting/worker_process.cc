@@ -197,6 +197,7 @@ void WorkerProcess::Run() {
         exit.signaled = WIFSIGNALED(status);
         exit.code = exit.signaled ? WTERMSIG(status) : WEXITSTATUS(status);
         exit.max_rss_kb = usage.ru_maxrss;
+        exit_info_ = exit;
         exited_.store(true);
         ::kill(-pid_, SIGKILL);  // what it left behind goes with it
       }

@@ -59,6 +59,8 @@ class WorkerProcess {
   // Resident memory of the worker process now, in bytes (0 once it has exited).
   int64_t ResidentBytes() const;
   bool exited() const { return exited_.load(); }
+  // How it ended; valid once exited() is true.
+  WorkerExit exit_info() const { return exit_info_; }
   // Waits, at most `limit`, until what the process has written so far was read and handed
   // to `on_line` (a trailing partial line stays buffered), so lines printed before an
   // invocation ended are attributed to it.
@@ -73,6 +75,7 @@ class WorkerProcess {
   int out_fd_ = -1;
   LineFn on_line_;
   ExitFn on_exit_;
+  WorkerExit exit_info_;  // written before exited_ is set
   std::atomic<bool> exited_{false};
   std::atomic<bool> reading_{false};  // the reader holds bytes it has not emitted yet
   std::thread reader_;
