@@ -54,7 +54,14 @@ std::string EventDetails(const json& event) {
         Summarize(dk, dv, out);
     }
   }
-  return Truncate(out, kDetailsWidth);
+  // One row per event: pretty-printed payloads fold into one line.
+  std::string folded;
+  for (char c : out) {
+    bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    if (space && (folded.empty() || folded.back() == ' ')) continue;
+    folded += space ? ' ' : c;
+  }
+  return Truncate(folded, kDetailsWidth);
 }
 
 void PrintHistoryRows(const json& events, bool header, std::ostream& out) {

@@ -628,8 +628,12 @@ TEST_F(CliE2E, ExecutionsListGetHistoryStop) {
   EXPECT_THAT(r.out, HasSubstr("ExecutionStopped"));
   r = Run({"--output", "json", "executions", "history", arn});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_EQ(Json(r)["Events"].size(), 2u);
-  EXPECT_EQ(Json(r)["Events"][1]["EventType"], "ExecutionStopped");
+  // The function's bootstrap is a stub that exits at once, so a failed invocation may be on
+  // record between the start and the stop.
+  json events = Json(r)["Events"];
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.front()["EventType"], "ExecutionStarted");
+  EXPECT_EQ(events.back()["EventType"], "ExecutionStopped");
 }
 
 TEST_F(CliE2E, ExecutionsErrors) {

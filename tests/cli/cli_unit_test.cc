@@ -70,6 +70,8 @@ TEST(History, DetailsSummarizePayloadsErrorsAndTimes) {
   EXPECT_EQ(EventDetails(wait), "Duration=2 ScheduledEndTimestamp=2026-11-28T06:25:33.500Z");
   json none = {{"EventType", "InvocationCompleted"}};
   EXPECT_EQ(EventDetails(none), "");
+  json pretty = {{"ExecutionStartedDetails", {{"Input", {{"Payload", "{\n  \"a\": 1\n}"}}}}}};
+  EXPECT_EQ(EventDetails(pretty), "Input={ \"a\": 1 }");
   json huge = {{"StepStartedDetails", {{"X", std::string(500, 'x')}}}};
   EXPECT_EQ(EventDetails(huge).size(), 100u);
 }
