@@ -132,6 +132,27 @@ class ServerE2E : public ::testing::Test {
     return std::string(r.headers.Get("X-Amz-Durable-Execution-Arn").value_or(""));
   }
 
+  // Takes the caller's invocations (at most 3) until `count` CHAINED_INVOKE operations have
+  // succeeded, answering PENDING until then and SUCCEEDED at the end; returns them by name.
+  std::map<std::string, protocol::Operation> ResumeUntilChainedSucceeded(HttpClient& caller,
+                                                                         std::size_t count) {
+    std::map<std::string, protocol::Operation> ops;
+    for (int i = 0; i < 3 && ops.size() < count; ++i) {
+      auto again = Next(caller);
+      ops.clear();
+      for (const auto& op : again.envelope.initial_execution_state.operations) {
+        if (op.type == protocol::OperationType::kChainedInvoke &&
+            op.status == protocol::OperationStatus::kSucceeded) {
+          ops[*op.name] = op;
+        }
+      }
+      Respond(caller, again.request_id,
+              ops.size() < count ? json{{"Status", "PENDING"}}
+                                 : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
+    }
+    return ops;
+  }
+
   std::filesystem::path dir_;
   std::unique_ptr<testing::ServerProcess> server_;
   std::unique_ptr<HttpClient> client_;
@@ -463,20 +484,7 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
             202);
 
   // The caller resumes once both are done (one invocation may see the first completion).
-  std::map<std::string, protocol::Operation> ops;
-  for (int i = 0; i < 3 && ops.size() < 2; ++i) {
-    auto again = Next(*caller);
-    ops.clear();
-    for (const auto& op : again.envelope.initial_execution_state.operations) {
-      if (op.type == protocol::OperationType::kChainedInvoke &&
-          op.status == protocol::OperationStatus::kSucceeded) {
-        ops[*op.name] = op;
-      }
-    }
-    Respond(*caller, again.request_id,
-            ops.size() < 2 ? json{{"Status", "PENDING"}}
-                           : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
-  }
+  auto ops = ResumeUntilChainedSucceeded(*caller, 2);
   ASSERT_EQ(ops.size(), 2u);
   EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
   EXPECT_EQ(ops["to-plain"].chained_invoke_details->result, R"({"enriched":true})");
@@ -520,20 +528,7 @@ TEST_F(ServerE2E, ChainedInvokesInFlightSurviveACrash) {
   EXPECT_EQ(c2.envelope.durable_execution_arn, child_arn);
   Respond(*child, c2.request_id, {{"Status", "SUCCEEDED"}, {"Result", R"("from-child")"}});
 
-  std::map<std::string, protocol::Operation> ops;
-  for (int i = 0; i < 3 && ops.empty(); ++i) {
-    auto again = Next(*caller);
-    ops.clear();
-    for (const auto& op : again.envelope.initial_execution_state.operations) {
-      if (op.type == protocol::OperationType::kChainedInvoke &&
-          op.status == protocol::OperationStatus::kSucceeded) {
-        ops[*op.name] = op;
-      }
-    }
-    Respond(*caller, again.request_id,
-            ops.empty() ? json{{"Status", "PENDING"}}
-                        : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
-  }
+  auto ops = ResumeUntilChainedSucceeded(*caller, 1);
   ASSERT_EQ(ops.size(), 1u);
   EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
   WaitForStatus(arn, "SUCCEEDED");
