@@ -1,0 +1,42 @@
+// Conformance handlers, registered by requirement id ("1-1", "5-3"). One function binary serves
+// every handler; a function's Handler property (the _HANDLER variable) names the one it runs,
+// so the runner deploys the same code once per requirement.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "durafn/runtime.h"
+
+namespace conformance {
+
+// Registers a durable handler under `id`. Called from static initialisers (see
+// CONFORMANCE_DURABLE); a duplicate id aborts at start-up.
+bool register_durable(std::string id, durafn::DurableHandler handler);
+
+// Registers a plain (non-durable) handler, e.g. the targets the invoke suite calls.
+bool register_plain(std::string id, durafn::PlainHandler handler);
+
+// The handler registered under `id`, or null.
+const durafn::DurableHandler* find_durable(std::string_view id);
+const durafn::PlainHandler* find_plain(std::string_view id);
+
+// Every registered id, durable ones first, each list sorted.
+std::vector<std::string> durable_ids();
+std::vector<std::string> plain_ids();
+
+}  // namespace conformance
+
+#define CONFORMANCE_CONCAT_INNER(a, b) a##b
+#define CONFORMANCE_CONCAT(a, b) CONFORMANCE_CONCAT_INNER(a, b)
+
+// CONFORMANCE_DURABLE("1-1", [](const nlohmann::json& event, durafn::DurableContext& ctx) {...});
+#define CONFORMANCE_DURABLE(id, ...)                                             \
+  [[maybe_unused]] static const bool CONFORMANCE_CONCAT(registered_, __LINE__) = \
+      ::conformance::register_durable(id, __VA_ARGS__)
+
+// CONFORMANCE_PLAIN("echo", [](const nlohmann::json& event, const durafn::LambdaContext&) {...});
+#define CONFORMANCE_PLAIN(id, ...)                                               \
+  [[maybe_unused]] static const bool CONFORMANCE_CONCAT(registered_, __LINE__) = \
+      ::conformance::register_plain(id, __VA_ARGS__)
