@@ -56,6 +56,8 @@ const durafn::PlainHandler* find_plain(std::string_view id) {
   return it == plain_table().end() ? nullptr : &it->second;
 }
 
+std::string function_name(std::string_view id) { return "conformance-" + std::string(id); }
+
 std::vector<std::string> durable_ids() {
   return keys(durable_table());
 }

@@ -22,6 +22,11 @@ bool register_plain(std::string id, durafn::PlainHandler handler);
 const durafn::DurableHandler* find_durable(std::string_view id);
 const durafn::PlainHandler* find_plain(std::string_view id);
 
+// The name the runner deploys handler `id` under ("conformance-" + id). Handlers that invoke
+// another registered handler (the invoke suite's targets) call it by this name; a durable
+// target needs a qualifier, e.g. function_name("x") + ":$LATEST".
+std::string function_name(std::string_view id);
+
 // Every registered id, durable ones first, each list sorted.
 std::vector<std::string> durable_ids();
 std::vector<std::string> plain_ids();
