@@ -183,7 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
       // Not worth receiving a body only to refuse the request.
       return Write(ErrorResponse(*match_->error), After::kLinger);
     }
-    if (length && *length > limit) return Write(BodyTooLarge(limit), After::kLinger);
+    if (length && *length > limit) return Write(BodyTooLarge(*match_), After::kLinger);
     parser_->body_limit(limit);  // still applies to chunked bodies
     if (parser_->is_done()) return OnBody({}, 0);
     if (expects_continue) {
@@ -223,7 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       assert(match_.has_value());
       if (!match_->ok()) return Write(ErrorResponse(*match_->error), After::kLinger);
-      return Write(BodyTooLarge(match_->max_body_bytes), After::kLinger);
+      return Write(BodyTooLarge(*match_), After::kLinger);
     }
     if (IsMalformedHttp(ec)) {
       return Write(ErrorResponse({ErrorCode::kInvalidRequestContent,
@@ -233,10 +233,12 @@ class Session : public std::enable_shared_from_this<Session> {
     Close();  // the peer went away, was too slow, or the server is stopping
   }
 
-  static Response BodyTooLarge(std::uint64_t limit) {
-    return ErrorResponse({ErrorCode::kRequestTooLarge, "Request must be smaller than " +
-                                                           std::to_string(limit + 1) +
-                                                           " bytes for this operation"});
+  static Response BodyTooLarge(const RouteMatch& match) {
+    if (match.on_body_too_large) return (*match.on_body_too_large)(match.labels);
+    return ErrorResponse(
+        {ErrorCode::kRequestTooLarge, "Request must be smaller than " +
+                                          std::to_string(match.max_body_bytes + 1) +
+                                          " bytes for this operation"});
   }
 
   void Dispatch() {

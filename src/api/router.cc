@@ -121,6 +121,7 @@ RouteMatch Router::Resolve(std::string_view method, std::string_view target) con
   }
   match.handler = &best->handler;
   match.max_body_bytes = best->options.max_body_bytes;
+  if (best->options.on_body_too_large) match.on_body_too_large = &best->options.on_body_too_large;
   match.pattern = best->pattern;
   return match;
 }

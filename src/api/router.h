@@ -30,15 +30,23 @@ inline constexpr std::size_t kDefaultMaxBodyBytes = 6'815'744;  // 6.5 MiB
 // Responder to answer from there.
 using Handler = std::function<void(Request request, Responder responder)>;
 
+// Answers a request whose body exceeds the route's limit, given the path labels. Runs on an
+// I/O thread before the body is read, so it must not block.
+using BodyTooLargeHandler = std::function<Response(const PathLabels& labels)>;
+
 struct RouteOptions {
   // Larger bodies are refused with 413 RequestTooLargeException before being read.
   std::size_t max_body_bytes = kDefaultMaxBodyBytes;
+  // When set, answers oversized bodies instead of the generic 413 (the Runtime API must also
+  // fail the invocation the oversized response belonged to).
+  BodyTooLargeHandler on_body_too_large = {};
 };
 
 // The outcome of Resolve(): a route, or the error to answer with.
 struct RouteMatch {
   const Handler* handler = nullptr;  // null when `error` is set
   std::size_t max_body_bytes = 0;
+  const BodyTooLargeHandler* on_body_too_large = nullptr;  // null: the generic 413
   std::string pattern;  // of the matched route, e.g. "/2025-12-01/durable-executions/{Arn}"
   std::string path;     // raw path of the target
   PathLabels labels;

@@ -18,12 +18,19 @@ namespace {
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
-// The largest response a worker may post (Lambda's synchronous payload limit).
-constexpr std::size_t kMaxWorkerResponseBytes = 6 * 1024 * 1024 + 1024;
+// The largest response a worker may post: Lambda's synchronous payload limit (6 MiB + 100).
+constexpr std::size_t kMaxWorkerResponseBytes = 6'291'556;
 
 Response RuntimeError(int status, std::string type, std::string message) {
   return JsonResponse({{"errorType", std::move(type)}, {"errorMessage", std::move(message)}},
                       status);
+}
+
+// What the Runtime API answers a worker whose response is over the limit.
+Response ResponseTooLargeForRuntime() {
+  return RuntimeError(413, "RequestEntityTooLarge",
+                      "Exceeded maximum allowed payload size (" +
+                          std::to_string(kMaxWorkerResponseBytes) + " bytes).");
 }
 
 int64_t NowMs() {
@@ -78,6 +85,16 @@ std::string SignalName(int sig) {
       return s;
     }
   }
+}
+
+protocol::ErrorObject Error(std::string type, std::string message);
+
+// The invocation's outcome when its worker's response is over the limit: a function error, as
+// Lambda reports it to the caller, not a wait for the timeout.
+protocol::ErrorObject ResponseTooLargeError() {
+  return Error("Function.ResponseSizeTooLarge",
+               "Response payload size exceeded maximum allowed payload size (" +
+                   std::to_string(kMaxWorkerResponseBytes) + " bytes).");
 }
 
 protocol::ErrorObject Error(std::string type, std::string message) {
@@ -602,6 +619,11 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
     WaitForWork(w, responder);
   });
 
+  const BodyTooLargeHandler too_large = [this, raw](const PathLabels& labels) {
+    auto id = labels.find("RequestId");
+    if (id != labels.end()) Finish(*raw, id->second, std::nullopt, ResponseTooLargeError(), "");
+    return ResponseTooLargeForRuntime();
+  };
   router.Add(
       "POST", "/2018-06-01/runtime/invocation/{RequestId}/response",
       [this, raw](Request req, Responder res) {
@@ -612,7 +634,7 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
         }
         res.Send(JsonResponse({{"status", "OK"}}, 202));
       },
-      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes});
+      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes, .on_body_too_large = too_large});
 
   router.Add(
       "POST", "/2018-06-01/runtime/invocation/{RequestId}/error",
@@ -626,7 +648,7 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
         }
         res.Send(JsonResponse({{"status", "OK"}}, 202));
       },
-      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes});
+      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes, .on_body_too_large = too_large});
 
   router.Add("POST", "/2018-06-01/runtime/init/error", [this, raw](Request req, Responder res) {
     auto error = ErrorFromReport(req.body, req.headers.Get("Lambda-Runtime-Function-Error-Type"));
@@ -969,21 +991,35 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
                }
              });
 
-  auto finish = [ep](const std::string& request_id, Responder responder,
-                     std::function<void(PendingInvocation&)> complete) {
-    PendingInvocation inv;
-    {
-      std::lock_guard l(ep->mu);
-      auto it = ep->in_flight.find(request_id);
-      if (it == ep->in_flight.end()) {
-        return responder.Send(
-            RuntimeError(400, "InvalidRequestID", "No invocation in flight with id " + request_id));
-      }
-      inv = std::move(it->second.invocation);
-      ep->in_flight.erase(it);
+  auto take = [ep](const std::string& request_id) -> std::optional<PendingInvocation> {
+    std::lock_guard l(ep->mu);
+    auto it = ep->in_flight.find(request_id);
+    if (it == ep->in_flight.end()) return std::nullopt;
+    PendingInvocation inv = std::move(it->second.invocation);
+    ep->in_flight.erase(it);
+    return inv;
+  };
+  auto finish = [take](const std::string& request_id, Responder responder,
+                       std::function<void(PendingInvocation&)> complete) {
+    auto inv = take(request_id);
+    if (!inv) {
+      return responder.Send(
+          RuntimeError(400, "InvalidRequestID", "No invocation in flight with id " + request_id));
     }
-    complete(inv);
+    complete(*inv);
     responder.Send(JsonResponse({{"status", "OK"}}, 202));
+  };
+  const BodyTooLargeHandler too_large = [this, take](const PathLabels& labels) {
+    auto id = labels.find("RequestId");
+    auto inv = id == labels.end() ? std::nullopt : take(id->second);
+    if (inv && inv->payload) {
+      if (inv->on_done) inv->on_done(200, ErrorPayload(ResponseTooLargeError()), "Unhandled");
+    } else if (inv) {
+      service_.CompleteInvocation(inv->execution_arn, inv->request_id,
+                                  engine::InvocationFailure{ResponseTooLargeError()},
+                                  [](ApiResult<bool>) {});
+    }
+    return ResponseTooLargeForRuntime();
   };
 
   router.Add(
@@ -1008,24 +1044,26 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
                                       [](ApiResult<bool>) {});
         });
       },
-      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes});
+      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes, .on_body_too_large = too_large});
 
-  router.Add("POST", "/2018-06-01/runtime/invocation/{RequestId}/error",
-             [this, finish](Request req, Responder responder) {
-               auto error =
-                   ErrorFromReport(req.body, req.headers.Get("Lambda-Runtime-Function-Error-Type"));
-               std::string body = std::move(req.body);
-               finish(req.Label("RequestId"), std::move(responder),
-                      [this, error, body](PendingInvocation& inv) {
-                        if (inv.payload) {
-                          if (inv.on_done) inv.on_done(200, body, "Unhandled");
-                          return;
-                        }
-                        service_.CompleteInvocation(inv.execution_arn, inv.request_id,
-                                                    engine::InvocationFailure{error},
-                                                    [](ApiResult<bool>) {});
-                      });
-             });
+  router.Add(
+      "POST", "/2018-06-01/runtime/invocation/{RequestId}/error",
+      [this, finish](Request req, Responder responder) {
+        auto error =
+            ErrorFromReport(req.body, req.headers.Get("Lambda-Runtime-Function-Error-Type"));
+        std::string body = std::move(req.body);
+        finish(req.Label("RequestId"), std::move(responder),
+               [this, error, body](PendingInvocation& inv) {
+                 if (inv.payload) {
+                   if (inv.on_done) inv.on_done(200, body, "Unhandled");
+                   return;
+                 }
+                 service_.CompleteInvocation(inv.execution_arn, inv.request_id,
+                                             engine::InvocationFailure{error},
+                                             [](ApiResult<bool>) {});
+               });
+      },
+      RouteOptions{.max_body_bytes = kMaxWorkerResponseBytes, .on_body_too_large = too_large});
 
   router.Add("POST", "/2018-06-01/runtime/init/error", [](Request, Responder responder) {
     responder.Send(JsonResponse({{"status", "OK"}}, 202));

@@ -239,6 +239,24 @@ TEST_F(HostingE2E, CrashInitErrorAndMemoryLimitAreReportedAsLambdaDoes) {
   EXPECT_EQ(Call("GET", "/healthz").status, 200);
 }
 
+TEST_F(HostingE2E, AnOversizedResponseFailsTheInvocationAtOnce) {
+  StartServer();
+  Create("Big", ZipCode("big"), {{"Timeout", 30}});
+  auto start = std::chrono::steady_clock::now();
+  auto r = Invoke("Big", {{"bytes", 6'291'556}});  // two quotes over the limit
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.Get("X-Amz-Function-Error").value_or(""), "Unhandled");
+  EXPECT_EQ(Body(r)["errorType"], "Function.ResponseSizeTooLarge") << r.body;
+  EXPECT_THAT(Body(r)["errorMessage"].get<std::string>(), HasSubstr("6291556 bytes"));
+  // Answered when the response arrived, not when the 30 s timeout ran out.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // Just under the limit is delivered whole.
+  r = Invoke("Big", {{"bytes", 6'291'554}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_FALSE(r.headers.Get("X-Amz-Function-Error").has_value());
+  EXPECT_EQ(r.body.size(), 6'291'556u);
+}
+
 TEST_F(HostingE2E, ReservedConcurrencyLimitsWorkersAndZeroThrottles) {
   StartServer();
   Create("Limited", ZipCode("info"));
