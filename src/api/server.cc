@@ -188,8 +188,10 @@ struct Server::Impl : ChainedInvoker {
   // status, body and X-Amz-Function-Error. False when it was throttled (nothing was run).
   using PlainDone =
       std::function<void(int status, std::string body, std::optional<std::string> error)>;
+  // Queues a plain invocation under `request_id` (the Invoke's own, as Lambda reports it to
+  // both the caller and the function); an error when it is throttled.
   std::optional<ApiError> InvokePlain(const hosting::ResolvedFunction& fn, std::string payload,
-                                      PlainDone done);
+                                      std::string request_id, PlainDone done);
 };
 
 void Server::Impl::Blocking(Responder responder, std::function<void(Responder&)> work) {
@@ -540,12 +542,12 @@ ApiResult<hosting::StoredCode> Server::Impl::StoreCode(const json& code) {
 }
 
 std::optional<ApiError> Server::Impl::InvokePlain(const hosting::ResolvedFunction& fn,
-                                                  std::string payload, PlainDone done) {
+                                                  std::string payload, std::string request_id,
+                                                  PlainDone done) {
   auto latest = registry->Get(fn.config.name, std::nullopt);
   if (latest.ok() && latest->reserved_concurrency && *latest->reserved_concurrency == 0) {
     return ApiError{ErrorCode::kTooManyRequests, "Rate Exceeded."};
   }
-  std::string request_id = NewRequestId();
   if (auto unavailable = runtime->Unrunnable(fn.config, fn.function_arn)) {
     json body = {{"errorType", unavailable->error_type},
                  {"errorMessage", "RequestId: " + request_id + " Error: " + unavailable->message}};
@@ -640,7 +642,7 @@ void Server::Impl::AddInvokeRoute(Router& r) {
           }
           auto responder = std::make_shared<Responder>(std::move(res));
           auto throttled = InvokePlain(
-              *fn, std::move(payload),
+              *fn, std::move(payload), req.request_id,
               [responder, headers](int status, std::string body, std::optional<std::string> error) {
                 Response r = BytesResponse(std::move(body), "application/json", status);
                 for (const auto& [k, v] : headers)
@@ -971,7 +973,7 @@ void Server::Impl::StartChainedInvoke(const std::string& caller_arn,
       service->CompleteChainedInvoke(caller_arn, op, std::move(c));
     };
     service->RecordChainedTarget(caller_arn, op, fn->executed_version, std::nullopt);
-    if (auto throttled = InvokePlain(*fn, payload, std::move(on_done))) {
+    if (auto throttled = InvokePlain(*fn, payload, NewRequestId(), std::move(on_done))) {
       fail("TooManyRequestsException", throttled->message);
     }
     return;
@@ -1166,8 +1168,9 @@ Status Server::Start() {
   impl_->events->Start([impl](const hosting::QueuedEvent& e, std::function<void(bool)> done) {
     auto fn = impl->registry->Resolve(e.function_arn, std::nullopt);
     if (!fn.ok()) return done(false);  // the function or version is gone: nothing to retry
+    // Every attempt runs under the request id the 202 carried, as Lambda's retries do.
     auto throttled = impl->InvokePlain(
-        *fn, e.payload,
+        *fn, e.payload, e.id,
         [done](int, std::string, std::optional<std::string> error) { done(error.has_value()); });
     if (throttled) done(true);
   });

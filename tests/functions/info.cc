@@ -1,4 +1,4 @@
-// Returns what a worker sees: its pid, working directory and Lambda environment.
+// Returns what a worker sees: its pid, working directory, Lambda environment and request id.
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
@@ -19,7 +19,10 @@ int main() {
     }
     char cwd[4096] = {0};
     if (!getcwd(cwd, sizeof cwd)) cwd[0] = 0;
-    nlohmann::json out = {{"pid", static_cast<int>(getpid())}, {"cwd", cwd}, {"env", env}};
+    nlohmann::json out = {{"pid", static_cast<int>(getpid())},
+                          {"cwd", cwd},
+                          {"env", env},
+                          {"request_id", inv.request_id}};
     rt.Respond(inv.request_id, out.dump());
   }
 }

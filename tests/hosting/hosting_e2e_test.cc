@@ -101,6 +101,8 @@ TEST_F(HostingE2E, ZipFunctionColdStartsThenIsReusedWarm) {
   EXPECT_FALSE(first.headers.Get("X-Amz-Function-Error"));
   EXPECT_EQ(first.headers.Get("X-Amz-Executed-Version").value_or(""), "$LATEST");
   json info = Body(first);
+  // The caller and the function see the same request id, as on Lambda.
+  EXPECT_EQ(info["request_id"], std::string(first.headers.Get("x-amzn-RequestId").value_or("")));
   int pid = info["pid"];
   const json& env = info["env"];
   EXPECT_EQ(env["AWS_LAMBDA_FUNCTION_NAME"], "Info");
@@ -345,18 +347,21 @@ TEST_F(HostingE2E, EventInvocationsRunAndAreRetried) {
   auto marker = dir_ / "attempts.txt";
   auto r = Invoke("Flaky", {{"file", marker.string()}}, {{"X-Amz-Invocation-Type", "Event"}});
   ASSERT_EQ(r.status, 202) << r.body;
-  auto lines = [&] {
+  auto read_ids = [&] {
     std::ifstream in(marker);
-    int n = 0;
+    std::vector<std::string> ids;
     std::string l;
     while (std::getline(in, l))
-      ++n;
-    return n;
+      ids.push_back(l);
+    return ids;
   };
-  for (int i = 0; i < 200 && lines() < 3; ++i)
+  for (int i = 0; i < 200 && read_ids().size() < 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_EQ(lines(), 3) << "one run and two retries";
+  // One run and two retries, all under the request id the 202 carried.
+  std::string accepted_id(r.headers.Get("x-amzn-RequestId").value_or(""));
+  ASSERT_FALSE(accepted_id.empty());
+  EXPECT_THAT(read_ids(), ::testing::ElementsAre(accepted_id, accepted_id, accepted_id));
   EXPECT_TRUE(std::filesystem::is_empty(dir_ / "data" / "events"));
 }
 
