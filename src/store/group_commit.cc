@@ -32,6 +32,7 @@ GroupCommitWriter::~GroupCommitWriter() {
 void GroupCommitWriter::Complete(std::vector<Completion> completions) {
   {
     std::lock_guard lock(done_mu_);
+    undelivered_ += completions.size();
     completions_.push_back(std::move(completions));
   }
   done_cv_.notify_one();
@@ -49,6 +50,12 @@ void GroupCommitWriter::RunCompletions() {
     }
     for (auto& c : batch)
       c.done(std::move(c.status));
+    {
+      std::lock_guard lock(done_mu_);
+      assert(undelivered_ >= batch.size());
+      undelivered_ -= batch.size();
+    }
+    drained_cv_.notify_one();
   }
 }
 
@@ -83,6 +90,12 @@ GroupCommitStats GroupCommitWriter::stats() const {
 void GroupCommitWriter::Run() {
   std::deque<Job> batch;
   for (;;) {
+    {
+      // Backpressure from the completion thread (see undelivered_). It keeps running until
+      // this thread has ended, so the wait always ends.
+      std::unique_lock lock(done_mu_);
+      drained_cv_.wait(lock, [this] { return undelivered_ < options_.max_queue; });
+    }
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -81,11 +81,14 @@ class GroupCommitWriter {
   std::condition_variable cv_;
   std::deque<Job> queue_;
   bool stopping_ = false;
-  // Completions waiting for the completion thread; bounded by the queue and batch caps, since
-  // a job leaves `queue_` only to enter a batch and then this.
+  // Completions waiting for the completion thread. The writer takes no new batch while
+  // `undelivered_` is at max_queue, so a slow consumer of outcomes fills `queue_` and callers
+  // get throttled, instead of outcomes piling up here without bound.
   std::mutex done_mu_;
   std::condition_variable done_cv_;
+  std::condition_variable drained_cv_;
   std::deque<std::vector<Completion>> completions_;
+  std::size_t undelivered_ = 0;
   bool done_stopping_ = false;
   GroupCommitStats stats_;
   protocol::Histogram commit_seconds_{protocol::kLatencyBuckets};

@@ -133,6 +133,33 @@ TEST_F(GroupCommitTest, AFullQueueThrottlesInsteadOfGrowing) {
   EXPECT_EQ(CountRows(), 4);
 }
 
+TEST_F(GroupCommitTest, SlowOutcomeDeliveryThrottlesInsteadOfGrowing) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {.max_batch = 2, .max_queue = 4});
+  std::atomic<bool> release{false};
+  std::atomic<int> done{0};
+  // Every outcome callback blocks until released: committed work piles up undelivered.
+  auto slow_done = [&](Status) {
+    while (!release)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ++done;
+  };
+  int accepted = 0;
+  for (int i = 0; i < 100; ++i) {
+    accepted += writer.Submit(Insert(i), slow_done).ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // At most: max_queue undelivered (one batch may overshoot by max_batch - 1), one batch
+  // being delivered, and max_queue queued.
+  EXPECT_LE(accepted, 4 + 1 + 2 + 4);
+  EXPECT_GE(writer.stats().rejected, 100u - (4 + 1 + 2 + 4));
+  release = true;
+  while (done < accepted)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(CountRows(), accepted);
+}
+
 TEST_F(GroupCommitTest, DestructionCommitsWhatIsQueued) {
   std::atomic<int> ok{0};
   {
