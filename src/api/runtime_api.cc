@@ -435,27 +435,35 @@ void RuntimeApi::MaybeSpawn(const std::string& function_arn) {
         }
       }
       if (dispatcher_.queued(function_arn) <= coming) return;
-      if (config->reserved_concurrency) {
-        int64_t mine = static_cast<int64_t>(spawning_[config->name]);
-        for (const auto& [id, w] : workers_) {
-          if (w->config.name == config->name) ++mine;
-        }
-        if (mine >= *config->reserved_concurrency) return;
-      }
-      if (workers_.size() + spawning_total_ >= options_.max_workers) {
-        // Make room by stopping an idle worker of another version; its exit spawns again.
-        if (evicting_ > 0) return;
+      // Picks an idle worker of another version that `eligible` accepts and marks it for
+      // eviction; its exit spawns again.
+      auto evict_idle = [&](auto&& eligible) {
+        if (evicting_ > 0) return false;
         for (auto& [id, w] : workers_) {
-          if (w->function_arn != function_arn && w->state == Worker::State::kIdle &&
+          if (w->function_arn != function_arn && eligible(*w) && w->state == Worker::State::kIdle &&
               w->kill_reason == KillReason::kNone &&
               dispatcher_.CancelWait(w->function_arn, w->wait_ticket)) {
             w->kill_reason = KillReason::kEvicted;
             victim = w;
             ++evicting_;
-            break;
+            return true;
           }
         }
-        if (!victim) return;
+        return false;
+      };
+      bool at_reserved_limit = false;
+      if (config->reserved_concurrency) {
+        int64_t mine = static_cast<int64_t>(spawning_[config->name]);
+        for (const auto& [id, w] : workers_) {
+          if (w->config.name == config->name) ++mine;
+        }
+        at_reserved_limit = mine >= *config->reserved_concurrency;
+      }
+      if (at_reserved_limit) {
+        // Idle workers of the function's other versions hold its reserved concurrency.
+        if (!evict_idle([&](const Worker& w) { return w.config.name == config->name; })) return;
+      } else if (workers_.size() + spawning_total_ >= options_.max_workers) {
+        if (!evict_idle([](const Worker&) { return true; })) return;
       } else {
         ++v.starting;
         ++spawning_[config->name];

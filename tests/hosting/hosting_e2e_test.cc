@@ -286,6 +286,16 @@ TEST_F(HostingE2E, ReservedConcurrencyLimitsWorkersAndZeroThrottles) {
     pids.insert(Body(resp)["pid"].get<int>());
   }
   EXPECT_EQ(pids.size(), 1u) << "one worker at a time under ReservedConcurrentExecutions 1";
+
+  // The idle $LATEST worker holds the only slot; a version's invocation replaces it.
+  ASSERT_EQ(Call("POST", "/2015-03-31/functions/Limited/versions", json::object()).status, 201);
+  auto start = std::chrono::steady_clock::now();
+  auto v1 = Invoke("Limited:1", json::object());
+  ASSERT_EQ(v1.status, 200) << v1.body;
+  EXPECT_EQ(v1.headers.Get("X-Amz-Executed-Version").value_or(""), "1");
+  EXPECT_EQ(pids.count(Body(v1)["pid"].get<int>()), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(Workers().size(), 1u);
 }
 
 TEST_F(HostingE2E, GlobalCapQueuesAndAFullQueueThrottles) {
