@@ -101,4 +101,12 @@ std::size_t InvocationDispatcher::queued(const std::string& function_arn) const 
   return it == queues_.end() ? 0 : it->second.invocations.size();
 }
 
+std::size_t InvocationDispatcher::total_queued() const {
+  std::lock_guard lock(mu_);
+  std::size_t n = 0;
+  for (const auto& [arn, q] : queues_)
+    n += q.invocations.size();
+  return n;
+}
+
 }  // namespace durafn::api

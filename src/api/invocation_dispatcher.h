@@ -62,6 +62,8 @@ class InvocationDispatcher : public InvocationSink {
   bool CancelWait(const std::string& function_arn, uint64_t ticket);
   // Invocations queued for `function_arn` (for tests and metrics).
   std::size_t queued(const std::string& function_arn) const;
+  // Invocations queued for every function.
+  std::size_t total_queued() const;
 
  private:
   struct Waiter {

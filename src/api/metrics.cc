@@ -25,6 +25,8 @@ std::string RenderMetrics(const MetricsSources& m) {
        d(s.checkpoints));
   Line(out, "counter", "durafn_invocations_started_total", "Invocations handed to workers.",
        d(s.invocations_started));
+  Line(out, "gauge", "durafn_invocations_queued", "Invocations waiting for a worker.",
+       d(m.invocations_queued));
   Line(out, "counter", "durafn_timers_fired_total", "Durable timers fired.", d(s.timers_fired));
   Line(out, "counter", "durafn_executions_started_total", "Durable executions started.",
        d(s.executions_started));

@@ -16,6 +16,7 @@ struct MetricsSources {
   const store::GroupCommitWriter& writer;
   std::optional<store::StatusCounts> by_status;
   hosting::LogStoreStats logs;
+  std::size_t invocations_queued = 0;  // waiting for a worker
 };
 
 // Renders counters, gauges and histograms of the checkpoint path, invocations and timers.

@@ -1045,7 +1045,7 @@ void Server::Impl::AddAdminRoutes(Router& r) {
       auto counts = store->CountByStatus();
       MetricsSources sources{*service, store->writer(),
                              counts.ok() ? std::optional(*counts) : std::nullopt,
-                             log_store_->stats()};
+                             log_store_->stats(), dispatcher->total_queued()};
       res.Send(BytesResponse(RenderMetrics(sources), "text/plain; version=0.0.4"));
     });
   });

@@ -313,7 +313,13 @@ TEST_F(HostingE2E, GlobalCapQueuesAndAFullQueueThrottles) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   auto second = std::async(std::launch::async, [&] { return Invoke("Slow", {{"ms", 1}}, {}, &b); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto queued = [&] {
+    return Call("GET", "/metrics").body.find("\ndurafn_invocations_queued 1\n") !=
+           std::string::npos;
+  };
+  for (int i = 0; i < 500 && !queued(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(queued()) << Call("GET", "/metrics").body;
   auto third = Invoke("Slow", {{"ms", 1}});
   EXPECT_EQ(third.status, 429) << third.body;
   EXPECT_EQ(third.headers.Get("X-Amzn-ErrorType").value_or(""), "TooManyRequestsException");
