@@ -30,6 +30,17 @@ constexpr int64_t kMaxTimersPerRefill = 1'000'000;
 // How often expired executions are purged, and how many per transaction.
 constexpr int64_t kPurgeIntervalMs = 60'000;
 constexpr int64_t kPurgeBatch = 1000;
+// How soon a timer whose firing, or an invocation whose start, could not be saved is tried
+// again, and how many such invocations wait at most (beyond it, recovery at the next start
+// finds them: they stay queued in the store).
+constexpr int64_t kTimerRetryMs = 100;
+constexpr std::size_t kMaxRequeued = 100'000;
+
+// Failures that say "not now" rather than "never" (the store or a shard was full, a write
+// raced): the same request can succeed later.
+bool Transient(const ApiError& e) {
+  return e.code == ErrorCode::kTooManyRequests || e.code == ErrorCode::kService;
+}
 
 }  // namespace
 
@@ -326,6 +337,18 @@ void ExecutionService::RunTimers() {
       });
       (void)s;  // a full write queue just postpones the purge to the next interval
     }
+    if (!requeue_.empty() && requeue_.front().first <= now.ms) {
+      std::vector<std::string> ready;
+      while (!requeue_.empty() && requeue_.front().first <= now.ms) {
+        ready.push_back(std::move(requeue_.front().second));
+        requeue_.pop_front();
+      }
+      lock.unlock();
+      for (const auto& arn : ready)
+        Requeue(arn);
+      lock.lock();
+      continue;
+    }
     auto due = timers_.PopDue(now);
     if (!due.empty()) {
       lock.unlock();
@@ -361,31 +384,44 @@ void ExecutionService::RunTimers() {
     auto next = timers_.NextDue();
     int64_t wait_ms = 1000;
     if (next) wait_ms = std::clamp<int64_t>(next->ms - clock_().ms, 0, 1000);
+    if (!requeue_.empty()) {
+      wait_ms = std::min(wait_ms, std::max<int64_t>(requeue_.front().first - clock_().ms, 0));
+    }
     timer_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms));
   }
 }
 
 void ExecutionService::FireTimer(store::TimerRow timer) {
   std::string arn = timer.execution_arn;
-  bool posted = Post(arn, [this, timer = std::move(timer)] {
+  // The timer has left the in-memory queue; its row stays in the store until the firing
+  // commits. Whatever keeps the firing from committing must put it back, or the execution
+  // would wait until the next restart.
+  auto retry_later = [this, arn, op = timer.operation_id, kind = static_cast<int>(timer.kind)] {
+    std::lock_guard lock(timer_mu_);
+    timers_.Set({arn, op, kind}, protocol::Timestamp{clock_().ms + kTimerRetryMs});
+    timer_cv_.notify_one();
+  };
+  bool posted = Post(arn, [this, timer = std::move(timer), retry_later] {
     Shard& shard = ShardFor(timer.execution_arn);
     ApiError error;
     Cached* c = Lookup(shard, timer.execution_arn, &error);
-    if (!c) return;
-    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, clock_());
-    {
-      std::lock_guard lock(stats_mu_);
-      ++stats_.timers_fired;
+    if (!c) {
+      // Gone (deleted) is final; a store that could not load it may do so later.
+      if (error.code != ErrorCode::kResourceNotFound) retry_later();
+      return;
     }
+    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, clock_());
+    // A refused or failed write (e.g. the store's queue is full) fires it again shortly.
     Persist(
-        shard, timer.execution_arn, *c, std::move(outcome), [](Status) {}, &timer);
+        shard, timer.execution_arn, *c, std::move(outcome),
+        [this, retry_later](Status s) {
+          if (!s.ok()) return retry_later();
+          std::lock_guard lock(stats_mu_);
+          ++stats_.timers_fired;
+        },
+        &timer);
   });
-  if (!posted) {
-    // The shard is saturated: try again shortly rather than lose the timer.
-    std::lock_guard lock(timer_mu_);
-    timers_.Set({arn, timer.operation_id, static_cast<int>(timer.kind)},
-                protocol::Timestamp{clock_().ms + 100});
-  }
+  if (!posted) retry_later();  // the shard is saturated
 }
 
 void ExecutionService::StartExecution(StartExecutionRequest request,
@@ -594,8 +630,39 @@ void ExecutionService::RecordChainedTarget(const std::string& arn, const std::st
   });
 }
 
+void ExecutionService::RequeueLater(const std::string& arn) {
+  {
+    std::lock_guard lock(timer_mu_);
+    if (requeue_.size() >= kMaxRequeued) return;
+    requeue_.emplace_back(clock_().ms + kTimerRetryMs, arn);
+  }
+  timer_cv_.notify_one();
+}
+
+void ExecutionService::Requeue(const std::string& arn) {
+  bool posted = Post(arn, [this, arn] {
+    ApiError error;
+    Cached* c = Lookup(ShardFor(arn), arn, &error);
+    if (!c) {
+      if (Transient(error)) RequeueLater(arn);
+      return;
+    }
+    // Only if it still waits to start: it may have run meanwhile (a recovery queued it too).
+    if (c->state.record.phase == engine::InvocationPhase::kQueued && sink_) {
+      sink_->QueueDurableInvocation(c->state.record.function_arn, arn);
+    }
+  });
+  if (!posted) RequeueLater(arn);
+}
+
 void ExecutionService::BeginInvocation(const std::string& arn, const std::string& request_id,
-                                       Callback<protocol::InvocationEnvelope> done) {
+                                       Callback<protocol::InvocationEnvelope> caller_done) {
+  // The caller drops an invocation that could not start; a transient failure queues it again.
+  Callback<protocol::InvocationEnvelope> done =
+      [this, arn, caller_done](ApiResult<protocol::InvocationEnvelope> r) {
+        if (!r.ok() && Transient(r.error())) RequeueLater(arn);
+        caller_done(std::move(r));
+      };
   PostOrReject(arn, done, [this, arn, request_id, done] {
     Shard& shard = ShardFor(arn);
     ApiError error;

@@ -172,6 +172,10 @@ class ExecutionService {
   void RunEffects(const engine::ExecutionState& state, const std::vector<engine::Effect>& effects);
   void FireTimer(store::TimerRow timer);
   void RunTimers();
+  // An invocation whose start could not be saved (store or shard full) stays queued in the
+  // execution; hand it to the sink again a little later instead of leaving it until a restart.
+  void RequeueLater(const std::string& arn);
+  void Requeue(const std::string& arn);
   void NotifyClosed(const engine::ExecutionRecord& record);
   Status Recover();
   std::string NewNonce();
@@ -188,6 +192,8 @@ class ExecutionService {
   scheduler::TimerQueue timers_;
   bool timer_stopping_ = false;
   int64_t next_purge_ms_ = 0;  // guarded by timer_mu_
+  // (due ms, execution arn) in due order, guarded by timer_mu_; bounded (oldest kept).
+  std::deque<std::pair<int64_t, std::string>> requeue_;
   std::thread timer_thread_;
 
   std::mutex waiter_mu_;

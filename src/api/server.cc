@@ -1115,6 +1115,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   impl->log_sink_ = impl->log_store_.get();
   store::SqliteExecutionStore::Options store_options;
   store_options.writer.max_batch = options.max_commit_batch;
+  store_options.writer.max_queue = options.max_queued_writes;
   auto store = store::SqliteExecutionStore::Open(options.data_dir, store_options);
   if (!store.ok()) return store.status();
   impl->store = std::move(*store);

@@ -19,6 +19,9 @@ struct ServerOptions {
   int shards = 2;
   // Most transactions one commit may carry (1: one fsync per checkpoint, for comparison).
   std::size_t max_commit_batch = 512;
+  // Store transactions waiting for a commit; past it requests get 429 and background work
+  // (timers, invocation starts) is retried shortly.
+  std::size_t max_queued_writes = 16384;
   // How long a synchronous Invoke of a durable function waits for the execution to end.
   std::chrono::milliseconds sync_invoke_limit{std::chrono::minutes(15)};
 

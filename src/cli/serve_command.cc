@@ -16,6 +16,9 @@ struct ServeOptions {
   std::string store = "sqlite";
   std::string log_level = "info";
   std::string log_format = "text";
+  std::size_t max_workers = api::ServerOptions{}.max_workers;
+  std::size_t max_queued_invocations = api::ServerOptions{}.max_queued_invocations;
+  std::size_t max_queued_writes = api::ServerOptions{}.max_queued_writes;
 };
 
 int Serve(const ServeOptions& o) {
@@ -43,6 +46,9 @@ int Serve(const ServeOptions& o) {
     throw CliError("--listen has an invalid port in '" + o.listen + "'");
   }
   options.data_dir = o.data_dir;
+  options.max_workers = o.max_workers;
+  options.max_queued_invocations = o.max_queued_invocations;
+  options.max_queued_writes = o.max_queued_writes;
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -88,6 +94,21 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
       ->capture_default_str();
   serve->add_option("--log-format", o->log_format, "Server log lines as text or JSON")
       ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-workers", o->max_workers,
+                   "Worker processes alive at once, all functions together")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-queued-invocations", o->max_queued_invocations,
+                   "Plain invocations waiting for a worker, per function version (beyond: 429)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-queued-writes", o->max_queued_writes,
+                   "Store transactions waiting for a commit (beyond: 429, or retried)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->capture_default_str();
   serve->callback([&cli, o] { cli.run = [o] { return Serve(*o); }; });
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <set>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -218,6 +219,40 @@ TEST_F(ServerE2E, WaitSuspendsAndResumesWithTheRecordedHistory) {
   EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions{status=\"SUCCEEDED\"} 1\n"));
   EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions{status=\"RUNNING\"} 0\n"));
   EXPECT_THAT(m.body, HasSubstr("durafn_store_commit_batch_size_bucket{le=\"+Inf\"} "));
+}
+
+TEST_F(ServerE2E, OverdueTimersAllFireThroughAFullStoreQueue) {
+  DeployDurable("Sleepers");
+  auto worker = Worker("Sleepers:prod");
+  constexpr int kExecutions = 30;
+  std::set<std::string> arns;
+  for (int i = 0; i < kExecutions; ++i) {
+    std::string arn = StartAsync("Sleepers:prod", {{"n", i}});
+    arns.insert(arn);
+    auto first = Next(*worker);
+    auto r = Checkpoint(arn, first.envelope.checkpoint_token, json::parse(R"([
+        {"Id":"c4ca4238a0b92382","Type":"WAIT","SubType":"Wait","Action":"START","WaitOptions":{"WaitSeconds":1}}])"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    Respond(*worker, first.request_id, {{"Status", "PENDING"}});
+  }
+  // Every wait is over while the server is down, so all fire together at the restart, through
+  // a write queue of two: most firings and invocation starts are refused at first.
+  server_->Kill(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  server_->extra_args = {"--max-queued-writes", "2"};
+  Restart();
+  worker = Worker("Sleepers:prod");
+  std::set<std::string> resumed;
+  for (int i = 0; i < kExecutions; ++i) {
+    auto again = Next(*worker);
+    ASSERT_FALSE(again.request_id.empty()) << "only " << resumed.size() << " resumed";
+    resumed.insert(again.envelope.durable_execution_arn);
+    Respond(*worker, again.request_id, {{"Status", "SUCCEEDED"}, {"Result", "1"}});
+  }
+  EXPECT_EQ(resumed, arns);
+  auto m = Call("GET", "/metrics");
+  EXPECT_THAT(m.body, ::testing::Not(HasSubstr("\ndurafn_store_rejected_total 0\n")))
+      << "the queue was never full: the test did not test the retry";
 }
 
 TEST_F(ServerE2E, SyncInvokeWaitsForACallbackCompletedByAnotherClient) {

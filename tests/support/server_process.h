@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <signal.h>
 #include <spawn.h>
@@ -34,10 +35,13 @@ class ServerProcess {
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::string data = data_dir_.string();
-    const char* argv[] = {binary_.c_str(), "serve",      "--listen", "127.0.0.1:0",
-                          "--data-dir",    data.c_str(), nullptr};
-    int rc =
-        posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
+    std::vector<const char*> argv = {binary_.c_str(), "serve",      "--listen",
+                                     "127.0.0.1:0",   "--data-dir", data.c_str()};
+    for (const auto& a : extra_args)
+      argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, const_cast<char**>(argv.data()),
+                         environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     if (rc != 0) throw std::runtime_error("cannot spawn " + binary_);
@@ -76,6 +80,9 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+
+  // More `durafn serve` options, used from the next Start().
+  std::vector<std::string> extra_args;
 
  private:
   std::string binary_;
