@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string store = "sqlite";
   std::string log_level = "info";
   std::string log_format = "text";
+  bool skip_time = false;
 };
 
 int Serve(const ServeOptions& o) {
@@ -43,6 +44,7 @@ int Serve(const ServeOptions& o) {
     throw CliError("--listen has an invalid port in '" + o.listen + "'");
   }
   options.data_dir = o.data_dir;
+  options.skip_time = o.skip_time;
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -63,6 +65,10 @@ int Serve(const ServeOptions& o) {
   log.Always(api::LogLevel::kInfo,
              "durafn serving on " + address + " (data dir " + o.data_dir + ")",
              {{"address", address}, {"data_dir", o.data_dir}, {"store", o.store}});
+  if (o.skip_time) {
+    log.Log(api::LogLevel::kWarn,
+            "skip-time mode is on: executions that ask for it do not wait in real time");
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   log.Log(api::LogLevel::kInfo, "durafn stopping",
@@ -89,6 +95,11 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
   serve->add_option("--log-format", o->log_format, "Server log lines as text or JSON")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  serve->add_flag(
+      "--skip-time", o->skip_time,
+      "Tests and local development: let durable invokes ask (header X-Durafn-Skip-Time: "
+      "true) for executions whose waits, retry delays and timeouts fire as soon as no "
+      "invocation is running");
   serve->callback([&cli, o] { cli.run = [o] { return Serve(*o); }; });
 }
 
