@@ -42,12 +42,14 @@ std::string Upper(std::string s) {
   return s;
 }
 
-// A file that exists once `key` has been claimed: lets a step crash the process on its
-// first run only. The key is the execution ARN, so every execution crashes once.
-bool ClaimOnce(const std::string& key) {
+// True on the first call for `key` (the execution ARN), false on the next, which forgets
+// the key again: a marker file outlives the crashed process, so each execution's step
+// crashes exactly once and leaves nothing behind.
+bool FirstRunOf(const std::string& key) {
   auto path = std::filesystem::temp_directory_path() /
               ("durafn-conformance-crash-" + std::to_string(std::hash<std::string>{}(key)));
-  if (std::filesystem::exists(path)) return false;
+  std::error_code ec;
+  if (std::filesystem::remove(path, ec)) return false;
   std::ofstream(path) << key;
   return true;
 }
@@ -153,7 +155,7 @@ CONFORMANCE_DURABLE("3-12", [](const json& event, DurableContext& ctx) -> json {
   const std::string arn = ctx.execution_arn();
   return ctx.run_in_child_context("child", [&](DurableContext& child) {
     return child.step_json("", [&](StepContext&) {
-      if (ClaimOnce(arn)) {
+      if (FirstRunOf(arn)) {
         // START is queued, not awaited: give the checkpoint queue time to send it.
         std::this_thread::sleep_for(std::chrono::seconds(1));
         std::_Exit(1);
