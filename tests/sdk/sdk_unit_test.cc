@@ -552,3 +552,61 @@ TEST(Invocation, OtherClientErrorsFailTheExecution) {
 
 }  // namespace
 }  // namespace durafn
+
+namespace durafn {
+namespace {
+
+// A FLAT map resumed after one item suspended: the items re-run, but their operations replay
+// from their own checkpoints, so the finished step's body does not run again.
+TEST(Invocation, FlatNestingResumesFromItemOperations) {
+  std::atomic<int> ran{0};
+  auto handler = [&](const json&, DurableContext& ctx) -> json {
+    MapConfig cfg;
+    cfg.max_concurrency = 1;
+    cfg.nesting = Nesting::kFlat;
+    BatchResult r = ctx.map(
+        "flat", {"a", "b"},
+        [&](DurableContext& c, const json& item, int index) -> json {
+          if (index == 0) {
+            return c.step_json({}, [&](StepContext&) {
+              ++ran;
+              return item;
+            });
+          }
+          c.wait(seconds(1));
+          return item;
+        },
+        cfg);
+    return json(r.results());
+  };
+  RecordingBackend first;
+  auto out = sdk::RunDurableInvocation(Envelope(), handler, first, {});
+  EXPECT_EQ(out.status, protocol::InvocationStatus::kPending);
+  EXPECT_EQ(ran.load(), 1);
+
+  const std::string map_path = protocol::OperationPath("", 1);
+  const std::string map_id = sdk::OperationIdFor(map_path);
+  auto inner = [&](int item) {
+    return sdk::OperationIdFor(
+        protocol::OperationPath(protocol::OperationPath(map_path, item + 1), 1));
+  };
+  json map_op = {{"Id", map_id},     {"Name", "flat"},      {"Type", "CONTEXT"},
+                 {"SubType", "Map"}, {"Status", "STARTED"}, {"StartTimestamp", 0}};
+  json step = CompletedStep(inner(0), "", "\"a\"");
+  step.erase("Name");
+  step["ParentId"] = map_id;
+  json wait = {{"Id", inner(1)},    {"ParentId", map_id},    {"Type", "WAIT"},
+               {"SubType", "Wait"}, {"Status", "SUCCEEDED"}, {"StartTimestamp", 0}};
+  RecordingBackend second;
+  auto resumed = sdk::RunDurableInvocation(Envelope({map_op, step, wait}), handler, second, {});
+  ASSERT_EQ(resumed.status, protocol::InvocationStatus::kSucceeded);
+  EXPECT_EQ(resumed.result, R"(["a","b"])");
+  EXPECT_EQ(ran.load(), 1);
+  auto updates = AllUpdates(second);
+  ASSERT_EQ(updates.size(), 1u);  // only the Map context's SUCCEED
+  EXPECT_EQ(updates[0].id, map_id);
+  EXPECT_EQ(updates[0].action, protocol::OperationAction::kSucceed);
+}
+
+}  // namespace
+}  // namespace durafn
