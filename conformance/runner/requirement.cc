@@ -229,6 +229,29 @@ json Substitute(const json& value, const std::map<std::string, std::string>& var
   return value;
 }
 
+std::string PythonJsonText(const json& value) {
+  if (value.is_object()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [key, item] : value.items()) {
+      if (!first) out += ", ";
+      first = false;
+      out += PythonJsonText(json(key)) + ": " + PythonJsonText(item);
+    }
+    return out + "}";
+  }
+  if (value.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (i) out += ", ";
+      out += PythonJsonText(value[i]);
+    }
+    return out + "]";
+  }
+  // nlohmann's ensure_ascii mode escapes non-ASCII as \uXXXX (surrogate pairs), as Python.
+  return value.dump(-1, ' ', true);
+}
+
 std::optional<double> EstimatedSeconds(const Requirement& r) {
   double total = 0;
   bool unknown = false;

@@ -50,6 +50,11 @@ std::map<std::string, std::string> ResolveVariables(const nlohmann::json& variab
 nlohmann::json Substitute(const nlohmann::json& value,
                           const std::map<std::string, std::string>& vars);
 
+// `value` as JSON text in the layout of Python's json.dumps defaults (", " and ": " between
+// items, non-ASCII as \uXXXX escapes): the bytes AWS's validator sends as a callback result,
+// which requirements then expect verbatim in CallbackSucceeded payloads.
+std::string PythonJsonText(const nlohmann::json& value);
+
 // How long the requirement takes in real time, at least, judging by the durations its
 // expected history and callback actions mention (waits, retry delays, callback timeouts,
 // action delays); nullopt when one is unknown ('*').

@@ -180,7 +180,8 @@ class CallbackDriver {
     std::string body;
     if (operation == "success") {
       target += "/succeed";
-      body = action.contains("Payload") ? action["Payload"].dump() : "";
+      // The payload as AWS's validator encodes it (Python's json.dumps layout).
+      body = action.contains("Payload") ? PythonJsonText(action["Payload"]) : "";
     } else if (operation == "failure") {
       target += "/fail";
       json error = action.contains("Payload") ? action["Payload"] : action.value("Error", json());

@@ -149,6 +149,15 @@ TEST(Requirement, VariablesAreGeneratedAndSubstituted) {
   EXPECT_EQ(v["list"][0], vars["INPUT_1"]);
 }
 
+TEST(Requirement, PythonJsonTextHasPythonsSeparatorsAndEscapes) {
+  EXPECT_EQ(PythonJsonText({{"status", "approved"}}), "{\"status\": \"approved\"}");
+  EXPECT_EQ(PythonJsonText(json::array({1, "a", nullptr, true})), "[1, \"a\", null, true]");
+  EXPECT_EQ(PythonJsonText({{"a", {{"b", json::array()}}}}), "{\"a\": {\"b\": []}}");
+  EXPECT_EQ(PythonJsonText("x"), "\"x\"");
+  EXPECT_EQ(PythonJsonText(42), "42");
+  EXPECT_EQ(PythonJsonText("\u00e9"), "\"\\u00e9\"");
+}
+
 TEST(Requirement, EstimatedSecondsAddsWaitsDelaysAndTimeouts) {
   Requirement r;
   r.expected_history =
