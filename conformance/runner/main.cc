@@ -1,6 +1,7 @@
 // durafn-conformance: runs the language-neutral durable-execution requirements against a
 // durafn server and reports PASSED / FAILED / NOT_IMPLEMENTED per requirement.
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -77,7 +78,11 @@ int main(int argc, char** argv) {
     handlers = cr::ListHandlers(options.function_binary);
     std::cerr << "deploying " << handlers.durable.size() + handlers.plain.size() << " handlers to "
               << options.endpoint << "\n";
+    auto began = std::chrono::steady_clock::now();
     cr::DeployHandlers(options, handlers);
+    std::cerr << "deployed in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count()
+              << " s\n";
   } catch (const std::exception& e) {
     std::cerr << "durafn-conformance: " << e.what() << "\n";
     return 2;
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
   std::cerr << "running " << all.size() << " requirements from " << requirements << " (" << jobs
             << " at once)\n";
 
+  const auto run_began = std::chrono::steady_clock::now();
   std::vector<cr::Outcome> outcomes(all.size());
   std::atomic<std::size_t> next{0};
   std::mutex progress_mu;
@@ -100,6 +106,9 @@ int main(int argc, char** argv) {
   }
   for (auto& t : workers)
     t.join();
+  std::cerr << "ran in "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - run_began).count()
+            << " s\n";
 
   if (verbose) {
     for (const auto& o : outcomes) {

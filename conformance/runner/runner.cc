@@ -202,12 +202,23 @@ class CallbackDriver {
   std::vector<SeenCallback> callbacks_;
 };
 
-std::string TempCodeDir(const std::string& binary) {
+// The function's code folder. A server on this machine gets a two-line bootstrap that runs
+// the binary where it is (every function's code is then a few bytes, not a copy of a large
+// binary per handler); another server gets the binary itself.
+std::string TempCodeDir(const std::string& binary, bool local) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "durafn-conformance-code-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder");
   std::filesystem::path dir(pattern);
-  std::filesystem::copy_file(binary, dir / "bootstrap");
+  if (local) {
+    std::string path = std::filesystem::canonical(binary).string();
+    if (path.find('\'') != std::string::npos) {
+      throw std::runtime_error("the function binary's path contains a quote: " + path);
+    }
+    std::ofstream(dir / "bootstrap") << "#!/bin/sh\nexec '" << path << "' \"$@\"\n";
+  } else {
+    std::filesystem::copy_file(binary, dir / "bootstrap");
+  }
   std::filesystem::permissions(dir / "bootstrap", std::filesystem::perms::owner_all |
                                                       std::filesystem::perms::group_read |
                                                       std::filesystem::perms::group_exec |
@@ -513,9 +524,10 @@ Handlers ListHandlers(const std::string& binary) {
 
 void DeployHandlers(const RunnerOptions& options, const Handlers& handlers) {
   cli::ApiClient api(options.endpoint);
-  std::string dir = TempCodeDir(options.function_binary);
-  json code = api.endpoint().loopback() ? json{{"DirectoryPath", dir}}
-                                        : json{{"ZipFile", cli::Base64(cli::ZipFolder(dir))}};
+  const bool local = api.endpoint().loopback();
+  std::string dir = TempCodeDir(options.function_binary, local);
+  json code =
+      local ? json{{"DirectoryPath", dir}} : json{{"ZipFile", cli::Base64(cli::ZipFolder(dir))}};
   try {
     for (const auto& id : handlers.durable)
       DeployOne(api, id, true, code);
