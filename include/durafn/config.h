@@ -68,9 +68,18 @@ struct CompletionConfig {
   std::optional<double> tolerated_failure_percentage;
 };
 
+// How parallel/map items appear in the history. kNested: each item is its own child context
+// (SubType ParallelBranch / MapIteration). kFlat: items run in virtual contexts that are never
+// checkpointed, so the operations inside an item are direct children of the Parallel/Map
+// context (items are re-run on replay; their operations replay from their own checkpoints).
+enum class Nesting { kNested, kFlat };
+
 struct ParallelConfig {
   std::optional<int> max_concurrency;  // absent: all at once; must be > 0
   CompletionConfig completion_config;
+  Nesting nesting = Nesting::kNested;
+  std::optional<Serdes> item_serdes;  // of each branch's result; null: JSON
+  std::optional<Serdes> serdes;       // of the whole batch result (BatchResult::to_json form)
 };
 
 struct MapConfig {
@@ -78,6 +87,9 @@ struct MapConfig {
   CompletionConfig completion_config;
   // Name of item i (default "map-item-<i>").
   std::function<std::string(const nlohmann::json& item, int index)> item_namer;
+  Nesting nesting = Nesting::kNested;
+  std::optional<Serdes> item_serdes;  // of each item's result; null: JSON
+  std::optional<Serdes> serdes;       // of the whole batch result (BatchResult::to_json form)
 };
 
 struct WaitForConditionConfig {

@@ -19,6 +19,7 @@ struct ServeOptions {
   std::size_t max_workers = api::ServerOptions{}.max_workers;
   std::size_t max_queued_invocations = api::ServerOptions{}.max_queued_invocations;
   std::size_t max_queued_writes = api::ServerOptions{}.max_queued_writes;
+  bool skip_time = false;
 };
 
 int Serve(const ServeOptions& o) {
@@ -49,6 +50,7 @@ int Serve(const ServeOptions& o) {
   options.max_workers = o.max_workers;
   options.max_queued_invocations = o.max_queued_invocations;
   options.max_queued_writes = o.max_queued_writes;
+  options.skip_time = o.skip_time;
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -69,6 +71,10 @@ int Serve(const ServeOptions& o) {
   log.Always(api::LogLevel::kInfo,
              "durafn serving on " + address + " (data dir " + o.data_dir + ")",
              {{"address", address}, {"data_dir", o.data_dir}, {"store", o.store}});
+  if (o.skip_time) {
+    log.Log(api::LogLevel::kWarn,
+            "skip-time mode is on: executions that ask for it do not wait in real time");
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   log.Log(api::LogLevel::kInfo, "durafn stopping",
@@ -110,6 +116,11 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
                    "Store transactions waiting for a commit (beyond: 429, or retried)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->capture_default_str();
+  serve->add_flag(
+      "--skip-time", o->skip_time,
+      "Tests and local development: let durable invokes ask (header X-Durafn-Skip-Time: "
+      "true) for executions whose waits, retry delays and timeouts fire as soon as no "
+      "invocation is running");
   serve->callback([&cli, o] { cli.run = [o] { return Serve(*o); }; });
 }
 

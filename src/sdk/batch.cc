@@ -141,11 +141,17 @@ struct BatchSpec {
   std::function<nlohmann::json(DurableContext&, int)> item_fn;
   std::optional<int> max_concurrency;
   CompletionConfig completion;
+  Nesting nesting = Nesting::kNested;
+  std::optional<Serdes> item_serdes;
+  std::optional<Serdes> serdes;
 };
 
-// AWS's rules: with no tolerance configured the batch stops at the first failure.
+// AWS's rules: with no completion criterion at all the batch stops at the first failure; once
+// any is set (min_successful included), only the tolerances stop it.
 bool ToleranceExceeded(const CompletionConfig& cc, int failures, int total) {
-  if (!cc.tolerated_failure_count && !cc.tolerated_failure_percentage) return failures > 0;
+  if (!cc.min_successful && !cc.tolerated_failure_count && !cc.tolerated_failure_percentage) {
+    return failures > 0;
+  }
   if (cc.tolerated_failure_count && failures > *cc.tolerated_failure_count) return true;
   if (cc.tolerated_failure_percentage && total > 0 &&
       static_cast<double>(failures) * 100.0 / total > *cc.tolerated_failure_percentage) {
@@ -181,11 +187,13 @@ BatchResult RunItems(ContextImpl& outer, const BatchSpec& spec) {
       BatchItem result{i, BatchItemStatus::kStarted, nullptr, std::nullopt};
       bool suspended = false;
       std::exception_ptr signal;
+      ChildContextConfig item_config;
+      item_config.serdes = spec.item_serdes;
       try {
         result.result = RunChildContext(
             outer, ref, name, spec.item_sub_type,
-            [&](DurableContext& c) { return spec.item_fn(c, i); }, ChildContextConfig{},
-            /*rethrow_original=*/false, flag);
+            [&](DurableContext& c) { return spec.item_fn(c, i); }, item_config,
+            /*rethrow_original=*/false, flag, spec.nesting == Nesting::kFlat);
         result.status = BatchItemStatus::kSucceeded;
       } catch (const Suspend&) {
         suspended = true;
@@ -227,9 +235,7 @@ BatchResult RunItems(ContextImpl& outer, const BatchSpec& spec) {
   for (auto& it : items) {
     if (it) r.all.push_back(std::move(*it));
   }
-  if (ToleranceExceeded(spec.completion, failures, n) &&
-      (spec.completion.tolerated_failure_count || spec.completion.tolerated_failure_percentage ||
-       failures > 0)) {
+  if (ToleranceExceeded(spec.completion, failures, n)) {
     r.completion_reason = CompletionReason::kFailureToleranceExceeded;
   } else if (successes + failures == n) {
     r.completion_reason = CompletionReason::kAllCompleted;
@@ -247,6 +253,7 @@ BatchResult RunBatch(ContextImpl& c, std::string_view name, const BatchSpec& spe
   }
   auto ref = c.NextOp();
   ChildContextConfig cfg;
+  cfg.serdes = spec.serdes;
   const std::string type =
       spec.outer_sub_type == protocol::subtype::kMap ? "MapResult" : "ParallelResult";
   cfg.summary_generator = [type](const nlohmann::json& v) {
@@ -284,6 +291,9 @@ BatchResult DurableContext::parallel(std::string_view name,
   spec.item_fn = [&](DurableContext& c, int i) { return branches[i].func(c); };
   spec.max_concurrency = config.max_concurrency;
   spec.completion = config.completion_config;
+  spec.nesting = config.nesting;
+  spec.item_serdes = config.item_serdes;
+  spec.serdes = config.serdes;
   return sdk::RunBatch(*impl_, name, spec);
 }
 
@@ -301,6 +311,9 @@ BatchResult DurableContext::map(
   spec.item_fn = [&](DurableContext& c, int i) { return fn(c, items[i], i); };
   spec.max_concurrency = config.max_concurrency;
   spec.completion = config.completion_config;
+  spec.nesting = config.nesting;
+  spec.item_serdes = config.item_serdes;
+  spec.serdes = config.serdes;
   return sdk::RunBatch(*impl_, name, spec);
 }
 

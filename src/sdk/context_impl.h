@@ -64,11 +64,14 @@ ErrorInfo FromErrorObject(const std::optional<protocol::ErrorObject>& e);
 
 // Runs a child context's function with the CONTEXT checkpoints around it (shared by
 // run_in_child_context, wait_for_callback, parallel and map). `rethrow_original`: a failure
-// surfaces as the original error type instead of ChildContextError.
+// surfaces as the original error type instead of ChildContextError. `virtual_context` (FLAT
+// map/parallel items): nothing is checkpointed for the context itself; it keeps its own id
+// namespace, but the operations inside it name the parent's context as their ParentId.
 nlohmann::json RunChildContext(ContextImpl& parent, const ContextImpl::OpRef& op,
                                std::string_view name, std::string_view sub_type,
                                const DurableContext::ChildFn& fn, const ChildContextConfig& config,
                                bool rethrow_original,
-                               std::shared_ptr<std::atomic<bool>> suspended_flag = nullptr);
+                               std::shared_ptr<std::atomic<bool>> suspended_flag = nullptr,
+                               bool virtual_context = false);
 
 }  // namespace durafn::sdk

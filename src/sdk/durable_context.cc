@@ -142,7 +142,27 @@ nlohmann::json RunChildContext(ContextImpl& parent, const ContextImpl::OpRef& re
                                std::string_view name, std::string_view sub_type,
                                const DurableContext::ChildFn& fn, const ChildContextConfig& config,
                                bool rethrow_original,
-                               std::shared_ptr<std::atomic<bool>> suspended_flag) {
+                               std::shared_ptr<std::atomic<bool>> suspended_flag,
+                               bool virtual_context) {
+  if (virtual_context) {
+    parent.ThrowIfSuspended();
+    auto child_impl = parent.Child(ref);
+    child_impl->id = parent.id;
+    if (suspended_flag) child_impl->suspended = std::move(suspended_flag);
+    DurableContext child(child_impl);
+    nlohmann::json value;
+    try {
+      value = fn(child);
+    } catch (...) {
+      auto e = std::current_exception();
+      if (IsControlSignal(e) || rethrow_original) throw;
+      ErrorInfo info = ErrorInfoFromException(e);
+      throw ChildContextError(info.message, std::nullopt, std::make_shared<const ErrorInfo>(info));
+    }
+    child_impl->ThrowIfSuspended();
+    if (value.is_discarded()) return nullptr;
+    return value;
+  }
   auto op = parent.Lookup(ref.id, OperationType::kContext, name, sub_type);
   const Serdes& serdes = Or(config.serdes, json_serdes());
   bool rebuild = false;  // re-running a finished ReplayChildren context: checkpoint nothing
@@ -280,8 +300,12 @@ nlohmann::json DurableContext::step_json(std::string_view name, const StepFn& fn
     return fail_attempt(ErrorInfoFromException(e));
   }
   auto u = update(OperationAction::kSucceed);
+  // A custom serdes decides what the step returns, as on replay: the checkpointed value read
+  // back, not the body's own (AWS's SDKs do the same; an uppercasing serdes returns "HELLO").
+  std::optional<std::string> stored = config.serdes ? payload : std::nullopt;
   u.payload = std::move(payload);
   c.state->WaitCommitted(c.state->Enqueue(std::move(u)));
+  if (config.serdes) return config.serdes->deserialize(stored);
   if (value.is_discarded()) return nullptr;
   return value;
 }

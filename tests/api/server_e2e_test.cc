@@ -239,7 +239,7 @@ TEST_F(ServerE2E, OverdueTimersAllFireThroughAFullStoreQueue) {
   // a write queue of two: most firings and invocation starts are refused at first.
   server_->Kill(SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  server_->extra_args = {"--max-queued-writes", "2"};
+  server_->set_extra_args({"--max-queued-writes", "2"});
   Restart();
   worker = Worker("Sleepers:prod");
   std::set<std::string> resumed;

@@ -189,6 +189,30 @@ TEST(Invocation, ReplayReturnsStoredResultsWithoutRunningBodies) {
   EXPECT_TRUE(backend.batches.empty());
 }
 
+TEST(Invocation, StepWithCustomSerdesReturnsTheValueReadBack) {
+  RecordingBackend backend;
+  StepConfig config;
+  config.serdes = Serdes{[](const json& v) -> std::optional<std::string> {
+                           std::string s = v.get<std::string>();
+                           for (auto& ch : s)
+                             ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                           return json(s).dump();
+                         },
+                         [](const std::optional<std::string>& text) -> json {
+                           return text ? json::parse(*text) : json();
+                         }};
+  auto out =
+      sdk::RunDurableInvocation(Envelope(),
+                                [&](const json&, DurableContext& ctx) -> json {
+                                  return ctx.step_json(
+                                      "s", [](StepContext&) { return json("hello"); }, config);
+                                },
+                                backend, {});
+  EXPECT_EQ(out.status, protocol::InvocationStatus::kSucceeded);
+  // The first run returns what a replay would: the serialized value read back.
+  EXPECT_EQ(out.result, "\"HELLO\"");
+}
+
 TEST(Invocation, NonDeterminismFailsEvenIfCaught) {
   RecordingBackend backend;
   auto out = sdk::RunDurableInvocation(Envelope({CompletedStep("c4ca4238a0b92382", "a", "1")}),
@@ -274,6 +298,129 @@ TEST(Invocation, FailFastWithoutToleranceAndThrowIfError) {
   EXPECT_EQ(result.completion_reason, CompletionReason::kFailureToleranceExceeded);
   EXPECT_THROW(result.throw_if_error(), BatchError);
   EXPECT_EQ(BatchResult::from_json(result.to_json()).to_json(), result.to_json());
+}
+
+// Once any completion criterion is set (min_successful alone included), a failure no longer
+// stops the batch: only a configured tolerance does.
+TEST(Invocation, MinSuccessfulAloneDoesNotFailFast) {
+  RecordingBackend backend;
+  BatchResult result;
+  sdk::RunDurableInvocation(Envelope(),
+                            [&](const json&, DurableContext& ctx) -> json {
+                              MapConfig cfg;
+                              cfg.max_concurrency = 1;
+                              cfg.completion_config.min_successful = 3;
+                              result = ctx.map(
+                                  "m", {1, 2, 3},
+                                  [](DurableContext&, const json& item, int) -> json {
+                                    if (item == 2) throw std::runtime_error("second fails");
+                                    return item;
+                                  },
+                                  cfg);
+                              return nullptr;
+                            },
+                            backend, {});
+  EXPECT_EQ(result.total_count(), 3);
+  EXPECT_EQ(result.success_count(), 2);
+  EXPECT_EQ(result.failure_count(), 1);
+  EXPECT_EQ(result.completion_reason, CompletionReason::kAllCompleted);
+}
+
+std::vector<protocol::OperationUpdate> AllUpdates(const RecordingBackend& backend) {
+  std::vector<protocol::OperationUpdate> all;
+  for (const auto& b : backend.batches)
+    all.insert(all.end(), b.begin(), b.end());
+  return all;
+}
+
+// FLAT nesting: no MapIteration contexts are checkpointed, and the items' steps name the Map
+// context as their parent (each item keeps its own ids).
+TEST(Invocation, FlatNestingCheckpointsNoItemContexts) {
+  RecordingBackend backend;
+  json out_result;
+  auto out =
+      sdk::RunDurableInvocation(Envelope(),
+                                [&](const json&, DurableContext& ctx) -> json {
+                                  MapConfig cfg;
+                                  cfg.max_concurrency = 1;
+                                  cfg.nesting = Nesting::kFlat;
+                                  BatchResult r = ctx.map(
+                                      "flat", {"a", "b"},
+                                      [](DurableContext& c, const json& item, int) {
+                                        return c.step_json({}, [&](StepContext&) { return item; });
+                                      },
+                                      cfg);
+                                  return json(r.results());
+                                },
+                                backend, {});
+  ASSERT_EQ(out.status, protocol::InvocationStatus::kSucceeded);
+  EXPECT_EQ(out.result, R"(["a","b"])");
+  auto updates = AllUpdates(backend);
+  std::string map_id;
+  std::vector<std::string> step_ids;
+  for (const auto& u : updates) {
+    EXPECT_NE(u.sub_type.value_or(""), protocol::subtype::kMapIteration);
+    if (u.sub_type.value_or("") == protocol::subtype::kMap) map_id = u.id;
+  }
+  ASSERT_FALSE(map_id.empty());
+  for (const auto& u : updates) {
+    if (u.type != protocol::OperationType::kStep) continue;
+    EXPECT_EQ(u.parent_id.value_or(""), map_id);
+    if (u.action == protocol::OperationAction::kSucceed) step_ids.push_back(u.id);
+  }
+  ASSERT_EQ(step_ids.size(), 2u);
+  EXPECT_NE(step_ids[0], step_ids[1]);
+}
+
+Serdes Prefixing(std::string prefix) {
+  return Serdes{[prefix](const json& v) -> std::optional<std::string> { return prefix + v.dump(); },
+                [prefix](const std::optional<std::string>& text) -> json {
+                  EXPECT_TRUE(text && text->rfind(prefix, 0) == 0);
+                  return json::parse(text->substr(prefix.size()));
+                }};
+}
+
+// item_serdes writes each item's payload and serdes the whole batch's; a replay reads the
+// batch back through serdes.
+TEST(Invocation, MapItemAndBatchSerdes) {
+  RecordingBackend backend;
+  auto handler = [](const json&, DurableContext& ctx) -> json {
+    MapConfig cfg;
+    cfg.max_concurrency = 1;
+    cfg.item_serdes = Prefixing("item:");
+    cfg.serdes = Prefixing("batch:");
+    BatchResult r = ctx.map(
+        "m", {1, 2}, [](DurableContext&, const json& item, int) { return item; }, cfg);
+    return json(r.results());
+  };
+  auto out = sdk::RunDurableInvocation(Envelope(), handler, backend, {});
+  ASSERT_EQ(out.status, protocol::InvocationStatus::kSucceeded);
+  EXPECT_EQ(out.result, "[1,2]");
+  std::vector<std::string> item_payloads;
+  std::optional<std::string> batch_payload;
+  for (const auto& u : AllUpdates(backend)) {
+    if (u.action != protocol::OperationAction::kSucceed) continue;
+    if (u.sub_type.value_or("") == protocol::subtype::kMapIteration) {
+      item_payloads.push_back(u.payload.value_or(""));
+    }
+    if (u.sub_type.value_or("") == protocol::subtype::kMap) batch_payload = u.payload;
+  }
+  EXPECT_EQ(item_payloads, (std::vector<std::string>{"item:1", "item:2"}));
+  ASSERT_TRUE(batch_payload);
+  ASSERT_EQ(batch_payload->rfind("batch:", 0), 0u);
+
+  RecordingBackend replay_backend;
+  json stored = {{"Id", "c4ca4238a0b92382"},
+                 {"Name", "m"},
+                 {"Type", "CONTEXT"},
+                 {"SubType", "Map"},
+                 {"Status", "SUCCEEDED"},
+                 {"StartTimestamp", 0},
+                 {"ContextDetails", {{"Result", *batch_payload}}}};
+  auto replayed = sdk::RunDurableInvocation(Envelope({stored}), handler, replay_backend, {});
+  ASSERT_EQ(replayed.status, protocol::InvocationStatus::kSucceeded);
+  EXPECT_EQ(replayed.result, "[1,2]");
+  EXPECT_TRUE(replay_backend.batches.empty());
 }
 
 TEST(Logging, ReplayedRecordsAreSuppressedStepRecordsCarryContext) {
@@ -425,6 +572,64 @@ TEST(Invocation, OtherClientErrorsFailTheExecution) {
   EXPECT_EQ(out.status, protocol::InvocationStatus::kFailed);
   EXPECT_EQ(out.error->error_type, "InvalidParameterValueException");
   EXPECT_EQ(out.error->error_message, "Invalid parent");
+}
+
+}  // namespace
+}  // namespace durafn
+
+namespace durafn {
+namespace {
+
+// A FLAT map resumed after one item suspended: the items re-run, but their operations replay
+// from their own checkpoints, so the finished step's body does not run again.
+TEST(Invocation, FlatNestingResumesFromItemOperations) {
+  std::atomic<int> ran{0};
+  auto handler = [&](const json&, DurableContext& ctx) -> json {
+    MapConfig cfg;
+    cfg.max_concurrency = 1;
+    cfg.nesting = Nesting::kFlat;
+    BatchResult r = ctx.map(
+        "flat", {"a", "b"},
+        [&](DurableContext& c, const json& item, int index) -> json {
+          if (index == 0) {
+            return c.step_json({}, [&](StepContext&) {
+              ++ran;
+              return item;
+            });
+          }
+          c.wait(seconds(1));
+          return item;
+        },
+        cfg);
+    return json(r.results());
+  };
+  RecordingBackend first;
+  auto out = sdk::RunDurableInvocation(Envelope(), handler, first, {});
+  EXPECT_EQ(out.status, protocol::InvocationStatus::kPending);
+  EXPECT_EQ(ran.load(), 1);
+
+  const std::string map_path = protocol::OperationPath("", 1);
+  const std::string map_id = sdk::OperationIdFor(map_path);
+  auto inner = [&](int item) {
+    return sdk::OperationIdFor(
+        protocol::OperationPath(protocol::OperationPath(map_path, item + 1), 1));
+  };
+  json map_op = {{"Id", map_id},     {"Name", "flat"},      {"Type", "CONTEXT"},
+                 {"SubType", "Map"}, {"Status", "STARTED"}, {"StartTimestamp", 0}};
+  json step = CompletedStep(inner(0), "", "\"a\"");
+  step.erase("Name");
+  step["ParentId"] = map_id;
+  json wait = {{"Id", inner(1)},    {"ParentId", map_id},    {"Type", "WAIT"},
+               {"SubType", "Wait"}, {"Status", "SUCCEEDED"}, {"StartTimestamp", 0}};
+  RecordingBackend second;
+  auto resumed = sdk::RunDurableInvocation(Envelope({map_op, step, wait}), handler, second, {});
+  ASSERT_EQ(resumed.status, protocol::InvocationStatus::kSucceeded);
+  EXPECT_EQ(resumed.result, R"(["a","b"])");
+  EXPECT_EQ(ran.load(), 1);
+  auto updates = AllUpdates(second);
+  ASSERT_EQ(updates.size(), 1u);  // only the Map context's SUCCEED
+  EXPECT_EQ(updates[0].id, map_id);
+  EXPECT_EQ(updates[0].action, protocol::OperationAction::kSucceed);
 }
 
 }  // namespace

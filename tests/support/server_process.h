@@ -21,9 +21,13 @@ namespace durafn::testing {
 
 class ServerProcess {
  public:
-  // `binary`: the durafn executable; `data_dir`: kept across Restart().
-  ServerProcess(std::string binary, std::filesystem::path data_dir)
-      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+  // `binary`: the durafn executable; `data_dir`: kept across Restart(); `extra_args` are
+  // appended to `durafn serve ...` (e.g. "--skip-time").
+  ServerProcess(std::string binary, std::filesystem::path data_dir,
+                std::vector<std::string> extra_args = {})
+      : binary_(std::move(binary)),
+        data_dir_(std::move(data_dir)),
+        extra_args_(std::move(extra_args)) {}
   ~ServerProcess() { Kill(SIGKILL); }
 
   // Spawns the server and waits until it reports its port. Throws on failure.
@@ -37,7 +41,7 @@ class ServerProcess {
     std::string data = data_dir_.string();
     std::vector<const char*> argv = {binary_.c_str(), "serve",      "--listen",
                                      "127.0.0.1:0",   "--data-dir", data.c_str()};
-    for (const auto& a : extra_args)
+    for (const auto& a : extra_args_)
       argv.push_back(a.c_str());
     argv.push_back(nullptr);
     int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, const_cast<char**>(argv.data()),
@@ -78,15 +82,16 @@ class ServerProcess {
     Start();
   }
 
+  // Replaces the extra `durafn serve` options from the next Start() on.
+  void set_extra_args(std::vector<std::string> extra_args) { extra_args_ = std::move(extra_args); }
+
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
-
-  // More `durafn serve` options, used from the next Start().
-  std::vector<std::string> extra_args;
 
  private:
   std::string binary_;
   std::filesystem::path data_dir_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::thread reader_;
