@@ -158,6 +158,11 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
   if (!s.ok()) {
     shard.cache.erase(arn);
     on_durable(s);
+    return;
+  }
+  // The caller's invocation may just have ended: record the results that waited for it.
+  if (cached.state.record.phase != engine::InvocationPhase::kRunning) {
+    FlushDeferredChained(shard, arn);
   }
 }
 
@@ -347,15 +352,15 @@ void ExecutionService::RunTimers() {
       });
       (void)s;  // a full write queue just postpones the purge to the next interval
     }
-    if (!requeue_.empty() && requeue_.front().first <= now.ms) {
-      std::vector<std::string> ready;
-      while (!requeue_.empty() && requeue_.front().first <= now.ms) {
-        ready.push_back(std::move(requeue_.front().second));
-        requeue_.pop_front();
+    if (!retries_.empty() && retries_.front().first <= now.ms) {
+      std::vector<std::function<void()>> ready;
+      while (!retries_.empty() && retries_.front().first <= now.ms) {
+        ready.push_back(std::move(retries_.front().second));
+        retries_.pop_front();
       }
       lock.unlock();
-      for (const auto& arn : ready)
-        Requeue(arn);
+      for (auto& task : ready)
+        task();
       lock.lock();
       continue;
     }
@@ -394,8 +399,8 @@ void ExecutionService::RunTimers() {
     auto next = timers_.NextDue();
     int64_t wait_ms = 1000;
     if (next) wait_ms = std::clamp<int64_t>(next->ms - clock_().ms, 0, 1000);
-    if (!requeue_.empty()) {
-      wait_ms = std::min(wait_ms, std::max<int64_t>(requeue_.front().first - clock_().ms, 0));
+    if (!retries_.empty()) {
+      wait_ms = std::min(wait_ms, std::max<int64_t>(retries_.front().first - clock_().ms, 0));
     }
     timer_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms));
   }
@@ -415,20 +420,12 @@ void ExecutionService::FireTimer(store::TimerRow timer) {
     Shard& shard = ShardFor(timer.execution_arn);
     ApiError error;
     Cached* c = Lookup(shard, timer.execution_arn, &error);
-<<<<<<< HEAD
     if (!c) {
       // Gone (deleted) is final; a store that could not load it may do so later.
       if (error.code != ErrorCode::kResourceNotFound) retry_later();
       return;
-=======
-    if (!c) return;
-    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, Now(c->state));
-    {
-      std::lock_guard lock(stats_mu_);
-      ++stats_.timers_fired;
->>>>>>> wt-confrun
     }
-    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, clock_());
+    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, Now(c->state));
     // A refused or failed write (e.g. the store's queue is full) fires it again shortly.
     Persist(
         shard, timer.execution_arn, *c, std::move(outcome),
@@ -633,9 +630,50 @@ void ExecutionService::CompleteChainedInvoke(const std::string& arn,
     ApiError error;
     Cached* c = Lookup(shard, arn, &error);
     if (!c) return;
-    auto result = engine::CompleteChainedInvoke(c->state, operation_id, completion, Now(c->state));
-    if (result.ok()) Persist(shard, arn, *c, std::move(*result), [](Status) {});
+    if (c->state.record.phase == engine::InvocationPhase::kRunning) {
+      // As on Lambda, where a target never finishes within the few milliseconds the caller
+      // takes to suspend: the caller's InvocationCompleted comes first in the history.
+      shard.deferred_chained.emplace(arn, std::pair(operation_id, completion));
+      return;
+    }
+    ApplyChained(shard, arn, *c, operation_id, completion);
   });
+}
+
+void ExecutionService::ApplyChained(Shard& shard, const std::string& arn, Cached& cached,
+                                    const std::string& operation_id,
+                                    const engine::ChainedInvokeCompletion& completion) {
+  auto result =
+      engine::CompleteChainedInvoke(cached.state, operation_id, completion, Now(cached.state));
+  if (!result.ok()) return;  // e.g. the execution ended meanwhile
+  Persist(shard, arn, cached, std::move(*result), [this, arn, operation_id, completion](Status s) {
+    // Not saved (store full): record it again shortly rather than lose the result.
+    if (!s.ok()) {
+      RetryLater([this, arn, operation_id, completion] {
+        CompleteChainedInvoke(arn, operation_id, completion);
+      });
+    }
+  });
+}
+
+void ExecutionService::FlushDeferredChained(Shard& shard, const std::string& arn) {
+  auto range = shard.deferred_chained.equal_range(arn);
+  if (range.first == range.second) return;
+  std::vector<std::pair<std::string, engine::ChainedInvokeCompletion>> ready;
+  for (auto it = range.first; it != range.second; ++it)
+    ready.push_back(std::move(it->second));
+  shard.deferred_chained.erase(range.first, range.second);
+  for (auto& [operation_id, completion] : ready) {
+    // Back through the normal path: it defers again if another invocation started already.
+    ApiError error;
+    Cached* c = Lookup(shard, arn, &error);
+    if (!c) return;
+    if (c->state.record.phase == engine::InvocationPhase::kRunning) {
+      shard.deferred_chained.emplace(arn, std::pair(operation_id, std::move(completion)));
+      continue;
+    }
+    ApplyChained(shard, arn, *c, operation_id, completion);
+  }
 }
 
 void ExecutionService::RecordChainedTarget(const std::string& arn, const std::string& operation_id,
@@ -656,11 +694,11 @@ void ExecutionService::RecordChainedTarget(const std::string& arn, const std::st
   });
 }
 
-void ExecutionService::RequeueLater(const std::string& arn) {
+void ExecutionService::RetryLater(std::function<void()> task) {
   {
     std::lock_guard lock(timer_mu_);
-    if (requeue_.size() >= kMaxRequeued) return;
-    requeue_.emplace_back(clock_().ms + kTimerRetryMs, arn);
+    if (retries_.size() >= kMaxRequeued) return;
+    retries_.emplace_back(clock_().ms + kTimerRetryMs, std::move(task));
   }
   timer_cv_.notify_one();
 }
@@ -670,7 +708,7 @@ void ExecutionService::Requeue(const std::string& arn) {
     ApiError error;
     Cached* c = Lookup(ShardFor(arn), arn, &error);
     if (!c) {
-      if (Transient(error)) RequeueLater(arn);
+      if (Transient(error)) RetryLater([this, arn] { Requeue(arn); });
       return;
     }
     // Only if it still waits to start: it may have run meanwhile (a recovery queued it too).
@@ -678,7 +716,7 @@ void ExecutionService::Requeue(const std::string& arn) {
       sink_->QueueDurableInvocation(c->state.record.function_arn, arn);
     }
   });
-  if (!posted) RequeueLater(arn);
+  if (!posted) RetryLater([this, arn] { Requeue(arn); });
 }
 
 void ExecutionService::BeginInvocation(const std::string& arn, const std::string& request_id,
@@ -686,7 +724,7 @@ void ExecutionService::BeginInvocation(const std::string& arn, const std::string
   // The caller drops an invocation that could not start; a transient failure queues it again.
   Callback<protocol::InvocationEnvelope> done =
       [this, arn, caller_done](ApiResult<protocol::InvocationEnvelope> r) {
-        if (!r.ok() && Transient(r.error())) RequeueLater(arn);
+        if (!r.ok() && Transient(r.error())) RetryLater([this, arn] { Requeue(arn); });
         caller_done(std::move(r));
       };
   PostOrReject(arn, done, [this, arn, request_id, done] {

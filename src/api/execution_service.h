@@ -155,6 +155,10 @@ class ExecutionService {
     std::deque<std::function<void()>> tasks;
     bool stopping = false;
     std::unordered_map<std::string, Cached> cache;  // touched only on the shard thread
+    // Chained-invoke results that arrived while their caller's invocation was running, by
+    // caller ARN; shard thread only. At most one per CHAINED_INVOKE operation in flight.
+    std::unordered_multimap<std::string, std::pair<std::string, engine::ChainedInvokeCompletion>>
+        deferred_chained;
     std::thread thread;
   };
   struct Waiter {
@@ -184,10 +188,19 @@ class ExecutionService {
   // next timer and fires it. Shard thread only.
   void SkipToNextTimer(const std::string& arn);
   void RunTimers();
-  // An invocation whose start could not be saved (store or shard full) stays queued in the
-  // execution; hand it to the sink again a little later instead of leaving it until a restart.
-  void RequeueLater(const std::string& arn);
+  // Runs `task` a little later, from the timer thread: work refused by a full store or shard
+  // is tried again instead of waiting for a restart's recovery. Bounded; past it the task is
+  // dropped and recovery at the next start finds what it was for.
+  void RetryLater(std::function<void()> task);
+  // An invocation whose start could not be saved stays queued in the execution: hand it to
+  // the sink again.
   void Requeue(const std::string& arn);
+  // Chained-invoke results are recorded once the caller's invocation has ended (see
+  // CompleteChainedInvoke); these run on the shard thread.
+  void ApplyChained(Shard& shard, const std::string& arn, Cached& cached,
+                    const std::string& operation_id,
+                    const engine::ChainedInvokeCompletion& completion);
+  void FlushDeferredChained(Shard& shard, const std::string& arn);
   void NotifyClosed(const engine::ExecutionRecord& record);
   Status Recover();
   std::string NewNonce();
@@ -204,8 +217,8 @@ class ExecutionService {
   scheduler::TimerQueue timers_;
   bool timer_stopping_ = false;
   int64_t next_purge_ms_ = 0;  // guarded by timer_mu_
-  // (due ms, execution arn) in due order, guarded by timer_mu_; bounded (oldest kept).
-  std::deque<std::pair<int64_t, std::string>> requeue_;
+  // (due ms, task) in due order, guarded by timer_mu_; bounded (oldest kept).
+  std::deque<std::pair<int64_t, std::function<void()>>> retries_;
   std::thread timer_thread_;
 
   std::mutex waiter_mu_;

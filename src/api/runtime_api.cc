@@ -190,6 +190,9 @@ struct RuntimeApi::Worker {
   bool init_reported = false;  // the cold start's Init Duration went into a REPORT
   std::optional<protocol::ErrorObject> init_error;
   KillReason kill_reason = KillReason::kNone;
+  // StartWorker is done with it: registered in workers_, or given up. Until then a request on
+  // its listener is not a sign that it was stopped.
+  bool settled = false;
 
   // What the worker's output lines are attributed to.
   std::mutex log_mu;
@@ -577,6 +580,8 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
     w->process = std::move(*spawned);
     w->pid = w->process->pid();
     w->spawned = SteadyClock::now();
+    w->settled = true;
+    settled_cv_.notify_all();
     if (stopping_) {
       w->kill_reason = KillReason::kStop;
       graveyard_.push_back(w);
@@ -595,6 +600,14 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
 
 // ---- a worker's Runtime API ----
 
+std::shared_ptr<RuntimeApi::Worker> RuntimeApi::FindWorker(std::unique_lock<std::mutex>& lock,
+                                                           const Worker* raw) {
+  // Registration follows spawn by microseconds; the bound only guards against a bug.
+  settled_cv_.wait_for(lock, std::chrono::seconds(5), [raw] { return raw->settled; });
+  auto it = workers_.find(raw->id);
+  return it == workers_.end() ? nullptr : it->second;
+}
+
 Router RuntimeApi::WorkerRouter(Worker* raw) {
   Router router;
   router.Add("GET", "/2018-06-01/runtime/invocation/next", [this, raw](Request, Responder res) {
@@ -602,12 +615,9 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
     std::shared_ptr<Worker> w;
     bool first = false;
     {
-      std::lock_guard lock(mu_);
-      auto it = workers_.find(raw->id);
-      if (it == workers_.end()) {
-        return responder->Send(RuntimeError(410, "Runtime.Gone", "this worker was stopped"));
-      }
-      w = it->second;
+      std::unique_lock lock(mu_);
+      w = FindWorker(lock, raw);
+      if (!w) return responder->Send(RuntimeError(410, "Runtime.Gone", "this worker was stopped"));
       if (w->state == Worker::State::kBusy && w->current) {
         return responder->Send(RuntimeError(
             403, "InvalidStateTransition",
@@ -662,13 +672,12 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
     auto error = ErrorFromReport(req.body, req.headers.Get("Lambda-Runtime-Function-Error-Type"));
     std::shared_ptr<Worker> w;
     {
-      std::lock_guard lock(mu_);
-      auto it = workers_.find(raw->id);
-      if (it == workers_.end() || it->second->state != Worker::State::kStarting) {
+      std::unique_lock lock(mu_);
+      w = FindWorker(lock, raw);
+      if (!w || w->state != Worker::State::kStarting) {
         return res.Send(RuntimeError(403, "InvalidStateTransition",
                                      "init/error is only allowed during initialization"));
       }
-      w = it->second;
       w->init_error = error;
       if (w->kill_reason == KillReason::kNone) w->kill_reason = KillReason::kInitError;
     }

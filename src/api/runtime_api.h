@@ -150,8 +150,14 @@ class RuntimeApi {
   std::map<std::string, std::size_t> spawning_;
   std::size_t spawning_total_ = 0;  // idle workers killed to make room, not yet exited
   std::condition_variable monitor_cv_;
+  // Signalled when a started worker's registration is settled (see Worker::settled).
+  std::condition_variable settled_cv_;
   bool stopping_ = false;
   std::thread monitor_;
+
+  // The live worker whose listener got a request, under `lock` (on mu_); null once it was
+  // stopped. Waits while it is being registered: a worker may call before spawn returns.
+  std::shared_ptr<Worker> FindWorker(std::unique_lock<std::mutex>& lock, const Worker* raw);
 };
 
 }  // namespace durafn::api
