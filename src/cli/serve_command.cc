@@ -16,6 +16,7 @@ struct ServeOptions {
   std::string store = "sqlite";
   std::string log_level = "info";
   std::string log_format = "text";
+  std::string runtimes_dir;  // empty: $DURAFN_RUNTIMES_DIR, else next to this binary
 };
 
 int Serve(const ServeOptions& o) {
@@ -43,6 +44,7 @@ int Serve(const ServeOptions& o) {
     throw CliError("--listen has an invalid port in '" + o.listen + "'");
   }
   options.data_dir = o.data_dir;
+  options.runtimes_dir = o.runtimes_dir;
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -89,6 +91,9 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
   serve->add_option("--log-format", o->log_format, "Server log lines as text or JSON")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  serve->add_option("--runtimes-dir", o->runtimes_dir,
+                    "Folder holding nodejs/bootstrap.mjs (default: $DURAFN_RUNTIMES_DIR, else "
+                    "runtimes/ next to durafn, else ../share/durafn/runtimes)");
   serve->callback([&cli, o] { cli.run = [o] { return Serve(*o); }; });
 }
 
