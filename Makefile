@@ -1,4 +1,5 @@
-# durafn: `make demo` runs the main job, `make test` runs every test. Both install what is
+# durafn: `make demo` runs the main job, `make test` runs every test (the conformance
+# requirements included), `make conformance` runs only those. Both install what is
 # missing first (Debian packages, via scripts/install-deps.sh).
 
 BUILD_TYPE ?= RelWithDebInfo
@@ -13,7 +14,7 @@ else
 BUILD_DIR ?= build
 endif
 
-.PHONY: all deps configure build test bench demo format clean
+.PHONY: all deps configure build test bench demo conformance format clean
 
 all: build
 
@@ -34,6 +35,11 @@ bench: build
 
 demo: build
 	@bash scripts/demo.sh $(BUILD_DIR)
+
+# The durable-execution conformance requirements against a fresh server (see conformance/).
+CONFORMANCE_ARGS ?=
+conformance: build
+	@bash scripts/conformance.sh $(BUILD_DIR) $(CONFORMANCE_ARGS)
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -3,6 +3,7 @@
 #include <cassert>
 #include <random>
 
+#include "engine/apply.h"
 #include "engine/callback_id.h"
 
 namespace durafn::api {
@@ -108,7 +109,7 @@ ExecutionService::Cached* ExecutionService::Lookup(Shard& shard, const std::stri
 
 void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cached,
                                engine::Outcome outcome, std::function<void(Status)> on_durable,
-                               const store::TimerRow* fired) {
+                               const store::TimerRow* fired, bool allow_skip) {
   int64_t saved = cached.saved_counter;
   cached.saved_counter = cached.state.record.change_counter;
   // What the effects need once the write is durable; the cached state may move on by then.
@@ -117,8 +118,16 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
     if (std::holds_alternative<engine::ExecutionClosed>(e)) *closed_record = cached.state.record;
   }
   auto function_arn = cached.state.record.function_arn;
+  const auto& rec = cached.state.record;
+  // Skip-time mode: once this write is durable and no invocation is in flight, the clock may
+  // jump to the next timer.
+  bool may_skip = allow_skip && rec.skip_time &&
+                  rec.status == protocol::ExecutionStatus::kRunning &&
+                  (rec.phase == engine::InvocationPhase::kIdle ||
+                   rec.phase == engine::InvocationPhase::kRetryBackoff);
   auto effects = std::make_shared<std::vector<engine::Effect>>(outcome.effects);
-  auto done = [this, arn, function_arn, effects, closed_record, on_durable, &shard](Status s) {
+  auto done = [this, arn, function_arn, effects, closed_record, on_durable, may_skip,
+               &shard](Status s) {
     if (!s.ok()) {
       // The cached state is ahead of the store: forget it, the next call reloads.
       Post(arn, [&shard, arn] { shard.cache.erase(arn); });
@@ -131,6 +140,7 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
     view.record.function_arn = function_arn;
     if (*closed_record) view.record = **closed_record;
     RunEffects(view, *effects);
+    if (may_skip) Post(arn, [this, arn] { SkipToNextTimer(arn); });
   };
   Status s = fired ? store_.SaveTimerFired(*fired, cached.state, outcome, saved, done)
                    : store_.Save(cached.state, outcome, saved, done);
@@ -261,7 +271,7 @@ Status ExecutionService::Recover() {
             "Runtime.ExitError", "The server restarted while the invocation was running",
             std::nullopt, std::nullopt}};
         auto out = engine::CompleteInvocation(c->state, rec.invocation->request_id, failure,
-                                              clock_(), options_.limits);
+                                              Now(c->state), options_.limits);
         if (out.ok()) Persist(shard, arn, *c, std::move(*out), [](Status) {});
       } else if (rec.phase == engine::InvocationPhase::kQueued && sink_) {
         sink_->QueueDurableInvocation(rec.function_arn, arn);
@@ -372,7 +382,7 @@ void ExecutionService::FireTimer(store::TimerRow timer) {
     ApiError error;
     Cached* c = Lookup(shard, timer.execution_arn, &error);
     if (!c) return;
-    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, clock_());
+    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, Now(c->state));
     {
       std::lock_guard lock(stats_mu_);
       ++stats_.timers_fired;
@@ -414,6 +424,14 @@ void ExecutionService::StartExecution(StartExecutionRequest request,
                                         request.retention_days, request.sync};
     auto started = engine::StartExecution(params, clock_(), options_.limits);
     if (!started.ok()) return done(started.error());
+    if (request.skip_time) {
+      if (!options_.allow_skip_time) {
+        return done(ApiError{ErrorCode::kInvalidParameterValue,
+                             "Skip-time mode is not enabled on this server (durafn serve "
+                             "--skip-time)"});
+      }
+      started->state.record.skip_time = true;
+    }
     Shard& shard = ShardFor(request.execution_arn);
     auto outcome = std::move(started->outcome);
     int64_t counter = started->state.record.change_counter;
@@ -487,7 +505,7 @@ void ExecutionService::Checkpoint(const std::string& arn,
         error.code = ErrorCode::kInvalidParameterValue;
       return done(error);
     }
-    auto result = engine::Checkpoint(c->state, request, clock_(), options_.limits,
+    auto result = engine::Checkpoint(c->state, request, Now(c->state), options_.limits,
                                      [this] { return NewNonce(); });
     if (!result.ok()) return done(result.error());
     {
@@ -527,7 +545,7 @@ void ExecutionService::Stop(const std::string& arn, std::optional<protocol::Erro
     ApiError lookup_error;
     Cached* c = Lookup(shard, arn, &lookup_error);
     if (!c) return done(lookup_error);
-    auto result = engine::Stop(c->state, error, clock_(), options_.limits);
+    auto result = engine::Stop(c->state, error, Now(c->state), options_.limits);
     if (!result.ok()) return done(result.error());
     auto ts = result->stop_timestamp;
     Persist(shard, arn, *c, std::move(result->outcome), [done, ts](Status s) {
@@ -554,7 +572,7 @@ void ExecutionService::CompleteCallback(const std::string& callback_id,
       return done(error);
     }
     auto result =
-        engine::CompleteCallback(c->state, callback_id, completion, clock_(), options_.limits);
+        engine::CompleteCallback(c->state, callback_id, completion, Now(c->state), options_.limits);
     if (!result.ok()) return done(result.error());
     Persist(shard, arn, *c, std::move(*result), [done](Status s) {
       if (s.ok()) return done(true);
@@ -571,7 +589,7 @@ void ExecutionService::CompleteChainedInvoke(const std::string& arn,
     ApiError error;
     Cached* c = Lookup(shard, arn, &error);
     if (!c) return;
-    auto result = engine::CompleteChainedInvoke(c->state, operation_id, completion, clock_());
+    auto result = engine::CompleteChainedInvoke(c->state, operation_id, completion, Now(c->state));
     if (result.ok()) Persist(shard, arn, *c, std::move(*result), [](Status) {});
   });
 }
@@ -601,7 +619,7 @@ void ExecutionService::BeginInvocation(const std::string& arn, const std::string
     ApiError error;
     Cached* c = Lookup(shard, arn, &error);
     if (!c) return done(error);
-    auto result = engine::BeginInvocation(c->state, request_id, clock_(), options_.limits);
+    auto result = engine::BeginInvocation(c->state, request_id, Now(c->state), options_.limits);
     if (!result.ok()) return done(result.error());
     {
       std::lock_guard lock(stats_mu_);
@@ -623,13 +641,59 @@ void ExecutionService::CompleteInvocation(const std::string& arn, const std::str
     Cached* c = Lookup(shard, arn, &error);
     if (!c) return done(error);
     auto outcome =
-        engine::CompleteInvocation(c->state, request_id, result, clock_(), options_.limits);
+        engine::CompleteInvocation(c->state, request_id, result, Now(c->state), options_.limits);
     if (!outcome.ok()) return done(outcome.error());
     Persist(shard, arn, *c, std::move(*outcome), [done](Status s) {
       if (s.ok()) return done(true);
       done(StoreError(s));
     });
   });
+}
+
+protocol::Timestamp ExecutionService::Now(const engine::ExecutionState& state) const {
+  return protocol::Timestamp{clock_().ms + state.record.skipped_ms};
+}
+
+void ExecutionService::SkipToNextTimer(const std::string& arn) {
+  Shard& shard = ShardFor(arn);
+  ApiError error;
+  Cached* c = Lookup(shard, arn, &error);
+  if (!c) return;
+  auto& rec = c->state.record;
+  if (!rec.skip_time || rec.status != protocol::ExecutionStatus::kRunning ||
+      (rec.phase != engine::InvocationPhase::kIdle &&
+       rec.phase != engine::InvocationPhase::kRetryBackoff)) {
+    return;
+  }
+  // The next timer that ends a wait of the handler's own; the execution timeout counts only
+  // when it comes first. With none, the execution waits for something external (a callback,
+  // a chained invoke), which keeps real time.
+  std::optional<engine::StartTimer> next, deadline;
+  for (auto& t : engine::ArmedTimers(c->state)) {
+    if (t.kind == engine::TimerKind::kExecutionTimeout) {
+      deadline = t;
+    } else if (!next || t.due < next->due) {
+      next = t;
+    }
+  }
+  if (!next) return;
+  if (deadline && deadline->due < next->due) next = deadline;
+  protocol::Timestamp now = Now(c->state);
+  if (next->due > now) rec.skipped_ms += next->due.ms - now.ms;
+  {
+    std::lock_guard lock(timer_mu_);
+    timers_.Cancel({arn, next->operation_id, static_cast<int>(next->kind)});
+  }
+  auto outcome = engine::FireTimer(c->state, next->kind, next->operation_id, Now(c->state));
+  {
+    std::lock_guard lock(stats_mu_);
+    ++stats_.timers_fired;
+  }
+  // A fire that changed nothing would find the same timer again: stop there.
+  bool progressed = !outcome.events.empty() || !outcome.effects.empty();
+  store::TimerRow fired{arn, next->kind, next->operation_id, next->due};
+  Persist(
+      shard, arn, *c, std::move(outcome), [](Status) {}, &fired, progressed);
 }
 
 ExecutionService::Stats ExecutionService::stats() const {

@@ -55,6 +55,9 @@ struct ExecutionServiceOptions {
   std::chrono::milliseconds timer_horizon{std::chrono::minutes(10)};
   // Executions kept in memory per shard (least recently used beyond it are dropped).
   std::size_t max_cached_per_shard = 50'000;
+  // Executions may ask for skip-time mode (StartExecutionRequest::skip_time); tests and
+  // local development only.
+  bool allow_skip_time = false;
 };
 
 struct StartExecutionRequest {
@@ -67,6 +70,9 @@ struct StartExecutionRequest {
   int64_t execution_timeout_seconds = 0;
   int64_t retention_days = 14;
   bool sync = false;
+  // Run on a virtual clock that jumps to the next timer whenever no invocation is in flight
+  // (requires ExecutionServiceOptions::allow_skip_time).
+  bool skip_time = false;
 };
 
 struct StartedExecution {
@@ -168,9 +174,15 @@ class ExecutionService {
   // Persists `outcome` of an engine call on `cached`, then runs `on_durable` and the effects;
   // on failure drops the cached state (it may be ahead of the store) and reports it.
   void Persist(Shard& shard, const std::string& arn, Cached& cached, engine::Outcome outcome,
-               std::function<void(Status)> on_durable, const store::TimerRow* fired = nullptr);
+               std::function<void(Status)> on_durable, const store::TimerRow* fired = nullptr,
+               bool allow_skip = true);
   void RunEffects(const engine::ExecutionState& state, const std::vector<engine::Effect>& effects);
   void FireTimer(store::TimerRow timer);
+  // The execution's clock: the wall clock, plus the time skipped in skip-time mode.
+  protocol::Timestamp Now(const engine::ExecutionState& state) const;
+  // Skip-time mode: if the execution has no invocation in flight, advances its clock to its
+  // next timer and fires it. Shard thread only.
+  void SkipToNextTimer(const std::string& arn);
   void RunTimers();
   void NotifyClosed(const engine::ExecutionRecord& record);
   Status Recover();

@@ -663,6 +663,18 @@ void Server::Impl::AddInvokeRoute(Router& r) {
           return res.Send(ErrorResponse(
               Invalid("DurableExecutionName must be 1 to 64 characters of [a-zA-Z0-9-_]")));
         }
+        bool skip_time = false;
+        if (auto v = req.headers.Get("X-Durafn-Skip-Time")) {
+          auto b = ParseBool(*v, false);
+          if (!b)
+            return res.Send(ErrorResponse(Invalid("X-Durafn-Skip-Time must be true or false")));
+          skip_time = *b;
+        }
+        if (skip_time && !options.skip_time) {
+          return res.Send(ErrorResponse(
+              Invalid("X-Durafn-Skip-Time: skip-time mode is not enabled on this server (start it "
+                      "with durafn serve --skip-time)")));
+        }
         if (*itype == protocol::InvocationType::kDryRun) {
           Response dry = EmptyResponse(204);
           for (const auto& [k, v] : headers)
@@ -684,6 +696,7 @@ void Server::Impl::AddInvokeRoute(Router& r) {
         start.retention_days = fn->config.durable_config->retention_period_in_days.value_or(
             hosting::kDefaultRetentionDays);
         start.sync = sync;
+        start.skip_time = skip_time;
         auto responder = std::make_shared<Responder>(std::move(res));
         service->StartExecution(
             std::move(start), [this, responder, headers, sync](ApiResult<StartedExecution> st) {
@@ -804,7 +817,12 @@ void Server::Impl::AddDurableRoutes(Router& r) {
             }
             g.durable_config = protocol::DurableConfig{std::nullopt, e.retention_days,
                                                        e.execution_timeout_seconds};
-            res.Send(JsonResponse(protocol::Encode(g)));
+            json body = protocol::Encode(g);
+            // A durafn extension: the execution ran on a clock that skipped ahead.
+            if (e.skip_time) {
+              body["TimeSkipping"] = {{"Enabled", true}, {"SkippedMilliseconds", e.skipped_ms}};
+            }
+            res.Send(JsonResponse(body));
           });
         });
 
@@ -1120,6 +1138,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   impl->store = std::move(*store);
   ExecutionServiceOptions so;
   so.shards = options.shards;
+  so.allow_skip_time = options.skip_time;
   impl->service = std::make_unique<ExecutionService>(*impl->store, WallNow, so);
   impl->dispatcher = std::make_unique<InvocationDispatcher>(options.max_queued_invocations);
   impl->code_store = std::make_unique<hosting::CodeStore>(options.data_dir / "code");

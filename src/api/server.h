@@ -21,6 +21,10 @@ struct ServerOptions {
   std::size_t max_commit_batch = 512;
   // How long a synchronous Invoke of a durable function waits for the execution to end.
   std::chrono::milliseconds sync_invoke_limit{std::chrono::minutes(15)};
+  // Skip-time mode (tests, local development): a durable Invoke with the header
+  // `X-Durafn-Skip-Time: true` starts an execution whose clock jumps to its next timer
+  // whenever no invocation is in flight. Off: the header is refused, time is real.
+  bool skip_time = false;
 
   // Worker hosting.
   // Worker processes alive at once (all functions); invocations beyond it wait queued.

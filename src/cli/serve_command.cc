@@ -17,6 +17,7 @@ struct ServeOptions {
   std::string log_level = "info";
   std::string log_format = "text";
   std::string runtimes_dir;  // empty: $DURAFN_RUNTIMES_DIR, else next to this binary
+  bool skip_time = false;
 };
 
 int Serve(const ServeOptions& o) {
@@ -45,6 +46,7 @@ int Serve(const ServeOptions& o) {
   }
   options.data_dir = o.data_dir;
   options.runtimes_dir = o.runtimes_dir;
+  options.skip_time = o.skip_time;
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);
@@ -65,6 +67,10 @@ int Serve(const ServeOptions& o) {
   log.Always(api::LogLevel::kInfo,
              "durafn serving on " + address + " (data dir " + o.data_dir + ")",
              {{"address", address}, {"data_dir", o.data_dir}, {"store", o.store}});
+  if (o.skip_time) {
+    log.Log(api::LogLevel::kWarn,
+            "skip-time mode is on: executions that ask for it do not wait in real time");
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   log.Log(api::LogLevel::kInfo, "durafn stopping",
@@ -94,6 +100,11 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
   serve->add_option("--runtimes-dir", o->runtimes_dir,
                     "Folder holding nodejs/bootstrap.mjs (default: $DURAFN_RUNTIMES_DIR, else "
                     "runtimes/ next to durafn, else ../share/durafn/runtimes)");
+  serve->add_flag(
+      "--skip-time", o->skip_time,
+      "Tests and local development: let durable invokes ask (header X-Durafn-Skip-Time: "
+      "true) for executions whose waits, retry delays and timeouts fire as soon as no "
+      "invocation is running");
   serve->callback([&cli, o] { cli.run = [o] { return Serve(*o); }; });
 }
 

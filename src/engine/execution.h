@@ -55,6 +55,11 @@ struct ExecutionRecord {
   int64_t retention_days = 0;
   // Started by a RequestResponse invoke: the EXECUTION update may carry up to 6 MiB.
   bool sync = false;
+  // Skip-time mode (tests, local development): the shell runs this execution on a virtual
+  // clock `skipped_ms` ahead of the wall clock, advancing it to the next timer whenever no
+  // invocation is in flight. The engine only ever sees the virtual time it is given.
+  bool skip_time = false;
+  int64_t skipped_ms = 0;
 
   // EventId of the next history event; 1 is ExecutionStarted.
   int64_t next_event_id = 1;

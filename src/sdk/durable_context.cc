@@ -280,8 +280,12 @@ nlohmann::json DurableContext::step_json(std::string_view name, const StepFn& fn
     return fail_attempt(ErrorInfoFromException(e));
   }
   auto u = update(OperationAction::kSucceed);
+  // A custom serdes decides what the step returns, as on replay: the checkpointed value read
+  // back, not the body's own (AWS's SDKs do the same; an uppercasing serdes returns "HELLO").
+  std::optional<std::string> stored = config.serdes ? payload : std::nullopt;
   u.payload = std::move(payload);
   c.state->WaitCommitted(c.state->Enqueue(std::move(u)));
+  if (config.serdes) return config.serdes->deserialize(stored);
   if (value.is_discarded()) return nullptr;
   return value;
 }

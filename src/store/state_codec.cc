@@ -214,6 +214,11 @@ json EncodeRecord(const engine::ExecutionRecord& r, RecordEncoding encoding) {
   j["execution_timeout_seconds"] = r.execution_timeout_seconds;
   j["retention_days"] = r.retention_days;
   j["sync"] = r.sync;
+  // Written only when on, so records of real-time executions are unchanged.
+  if (r.skip_time) {
+    j["skip_time"] = true;
+    j["skipped_ms"] = r.skipped_ms;
+  }
   j["next_event_id"] = r.next_event_id;
   j["execution_operation_id"] = r.execution_operation_id;
   j["token_sequence"] = r.token_sequence;
@@ -254,6 +259,11 @@ Result<engine::ExecutionRecord> DecodeRecord(const json& j) {
     r.execution_timeout_seconds = o.Int("execution_timeout_seconds");
     r.retention_days = o.Int("retention_days");
     r.sync = o.Bool("sync");
+    if (o.Find("skip_time")) {
+      r.skip_time = o.Bool("skip_time");
+      r.skipped_ms = o.Int("skipped_ms");
+      if (r.skipped_ms < 0) Fail(o.Path("skipped_ms"), "negative");
+    }
     r.next_event_id = o.Int("next_event_id");
     r.execution_operation_id = o.String("execution_operation_id");
     r.token_sequence = o.Int("token_sequence");

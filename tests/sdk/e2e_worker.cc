@@ -64,6 +64,10 @@ json Handle(const json& event, durafn::DurableContext& ctx) {
     ctx.wait("pause", durafn::seconds(1));
     return ctx.step("after", [](durafn::StepContext&) { return std::string("woke"); });
   }
+  if (scenario == "wait-hour") {
+    ctx.wait("long", durafn::hours(1));
+    return ctx.step("after", [](durafn::StepContext&) { return std::string("woke"); });
+  }
   if (scenario == "callback") {
     durafn::CallbackConfig cc;
     cc.timeout = durafn::minutes(5);

@@ -189,6 +189,30 @@ TEST(Invocation, ReplayReturnsStoredResultsWithoutRunningBodies) {
   EXPECT_TRUE(backend.batches.empty());
 }
 
+TEST(Invocation, StepWithCustomSerdesReturnsTheValueReadBack) {
+  RecordingBackend backend;
+  StepConfig config;
+  config.serdes = Serdes{[](const json& v) -> std::optional<std::string> {
+                           std::string s = v.get<std::string>();
+                           for (auto& ch : s)
+                             ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                           return json(s).dump();
+                         },
+                         [](const std::optional<std::string>& text) -> json {
+                           return text ? json::parse(*text) : json();
+                         }};
+  auto out =
+      sdk::RunDurableInvocation(Envelope(),
+                                [&](const json&, DurableContext& ctx) -> json {
+                                  return ctx.step_json(
+                                      "s", [](StepContext&) { return json("hello"); }, config);
+                                },
+                                backend, {});
+  EXPECT_EQ(out.status, protocol::InvocationStatus::kSucceeded);
+  // The first run returns what a replay would: the serialized value read back.
+  EXPECT_EQ(out.result, "\"HELLO\"");
+}
+
 TEST(Invocation, NonDeterminismFailsEvenIfCaught) {
   RecordingBackend backend;
   auto out = sdk::RunDurableInvocation(Envelope({CompletedStep("c4ca4238a0b92382", "a", "1")}),

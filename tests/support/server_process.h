@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <signal.h>
 #include <spawn.h>
@@ -20,9 +21,13 @@ namespace durafn::testing {
 
 class ServerProcess {
  public:
-  // `binary`: the durafn executable; `data_dir`: kept across Restart().
-  ServerProcess(std::string binary, std::filesystem::path data_dir)
-      : binary_(std::move(binary)), data_dir_(std::move(data_dir)) {}
+  // `binary`: the durafn executable; `data_dir`: kept across Restart(); `extra_args` are
+  // appended to `durafn serve ...` (e.g. "--skip-time").
+  ServerProcess(std::string binary, std::filesystem::path data_dir,
+                std::vector<std::string> extra_args = {})
+      : binary_(std::move(binary)),
+        data_dir_(std::move(data_dir)),
+        extra_args_(std::move(extra_args)) {}
   ~ServerProcess() { Kill(SIGKILL); }
 
   // Spawns the server and waits until it reports its port. Throws on failure.
@@ -34,10 +39,13 @@ class ServerProcess {
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, out[0]);
     std::string data = data_dir_.string();
-    const char* argv[] = {binary_.c_str(), "serve",      "--listen", "127.0.0.1:0",
-                          "--data-dir",    data.c_str(), nullptr};
-    int rc =
-        posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
+    std::vector<const char*> argv = {binary_.c_str(), "serve",      "--listen",
+                                     "127.0.0.1:0",   "--data-dir", data.c_str()};
+    for (const auto& a : extra_args_)
+      argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, binary_.c_str(), &actions, nullptr, const_cast<char**>(argv.data()),
+                         environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     if (rc != 0) throw std::runtime_error("cannot spawn " + binary_);
@@ -80,6 +88,7 @@ class ServerProcess {
  private:
   std::string binary_;
   std::filesystem::path data_dir_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::thread reader_;

@@ -1,5 +1,6 @@
 // The conformance function: serves the handler its _HANDLER names. `--list` prints every
-// registered id (durable ones as "durable ID", plain ones as "plain ID"), one per line.
+// registered id (durable ones as "durable ID", plain ones as "plain ID", requirements declared
+// not implemented as "not-implemented ID REASON"), one per line.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
       std::printf("durable %s\n", id.c_str());
     for (const auto& id : conformance::plain_ids())
       std::printf("plain %s\n", id.c_str());
+    for (const auto& [id, reason] : conformance::not_implemented())
+      std::printf("not-implemented %s %s\n", id.c_str(), reason.c_str());
     return 0;
   }
   const char* name = std::getenv("_HANDLER");

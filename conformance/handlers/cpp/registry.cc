@@ -19,6 +19,11 @@ std::map<std::string, durafn::PlainHandler, std::less<>>& plain_table() {
   return table;
 }
 
+std::map<std::string, std::string, std::less<>>& not_implemented_table() {
+  static std::map<std::string, std::string, std::less<>> table;
+  return table;
+}
+
 [[noreturn]] void duplicate(const std::string& id) {
   std::fprintf(stderr, "conformance: handler %s registered twice\n", id.c_str());
   std::abort();
@@ -35,13 +40,22 @@ std::vector<std::string> keys(const Table& table) {
 }  // namespace
 
 bool register_durable(std::string id, durafn::DurableHandler handler) {
-  if (find_plain(id) != nullptr || !durable_table().emplace(id, std::move(handler)).second)
+  if (find_plain(id) != nullptr || not_implemented_table().count(id) != 0 ||
+      !durable_table().emplace(id, std::move(handler)).second)
     duplicate(id);
   return true;
 }
 
 bool register_plain(std::string id, durafn::PlainHandler handler) {
-  if (find_durable(id) != nullptr || !plain_table().emplace(id, std::move(handler)).second)
+  if (find_durable(id) != nullptr || not_implemented_table().count(id) != 0 ||
+      !plain_table().emplace(id, std::move(handler)).second)
+    duplicate(id);
+  return true;
+}
+
+bool register_not_implemented(std::string id, std::string reason) {
+  if (find_durable(id) != nullptr || find_plain(id) != nullptr ||
+      !not_implemented_table().emplace(id, std::move(reason)).second)
     duplicate(id);
   return true;
 }
@@ -56,13 +70,18 @@ const durafn::PlainHandler* find_plain(std::string_view id) {
   return it == plain_table().end() ? nullptr : &it->second;
 }
 
-std::string function_name(std::string_view id) { return "conformance-" + std::string(id); }
+std::string function_name(std::string_view id) {
+  return "conformance-" + std::string(id);
+}
 
 std::vector<std::string> durable_ids() {
   return keys(durable_table());
 }
 std::vector<std::string> plain_ids() {
   return keys(plain_table());
+}
+std::vector<std::pair<std::string, std::string>> not_implemented() {
+  return {not_implemented_table().begin(), not_implemented_table().end()};
 }
 
 }  // namespace conformance

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "durafn/runtime.h"
@@ -18,6 +19,10 @@ bool register_durable(std::string id, durafn::DurableHandler handler);
 // Registers a plain (non-durable) handler, e.g. the targets the invoke suite calls.
 bool register_plain(std::string id, durafn::PlainHandler handler);
 
+// Declares that requirement `id` has no handler, and why (reported as NOT_IMPLEMENTED with
+// `reason`, which must say what is missing for a user to judge it).
+bool register_not_implemented(std::string id, std::string reason);
+
 // The handler registered under `id`, or null.
 const durafn::DurableHandler* find_durable(std::string_view id);
 const durafn::PlainHandler* find_plain(std::string_view id);
@@ -30,6 +35,8 @@ std::string function_name(std::string_view id);
 // Every registered id, durable ones first, each list sorted.
 std::vector<std::string> durable_ids();
 std::vector<std::string> plain_ids();
+// Every id declared not implemented, with its reason, sorted by id.
+std::vector<std::pair<std::string, std::string>> not_implemented();
 
 }  // namespace conformance
 
@@ -42,6 +49,11 @@ std::vector<std::string> plain_ids();
       ::conformance::register_durable(id, __VA_ARGS__)
 
 // CONFORMANCE_PLAIN("echo", [](const nlohmann::json& event, const durafn::LambdaContext&) {...});
+// CONFORMANCE_NOT_IMPLEMENTED("1-7", "why");
+#define CONFORMANCE_NOT_IMPLEMENTED(id, reason)                                  \
+  [[maybe_unused]] static const bool CONFORMANCE_CONCAT(registered_, __LINE__) = \
+      ::conformance::register_not_implemented(id, reason)
+
 #define CONFORMANCE_PLAIN(id, ...)                                               \
   [[maybe_unused]] static const bool CONFORMANCE_CONCAT(registered_, __LINE__) = \
       ::conformance::register_plain(id, __VA_ARGS__)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make conformance`: runs the durable-execution conformance requirements against a fresh
+# server. Starts `durafn serve --skip-time` on a free port with a temporary data dir, runs
+# durafn-conformance (which deploys the conformance function and reports), stops the server.
+#   scripts/conformance.sh BUILD_DIR [durafn-conformance options...]
+# The requirements folder: $DURAFN_CONFORMANCE_REQUIREMENTS, else the runner's default
+# (../shared/conformance/requirements next to the project). The exit status is the runner's:
+# non-zero when a requirement FAILED or the folder is missing.
+set -euo pipefail
+build=$(cd "${1:?build dir}" && pwd)
+shift
+durafn="$build/src/cli/durafn"
+runner="$build/conformance/runner/durafn-conformance"
+for bin in "$durafn" "$runner"; do
+  if [[ ! -x "$bin" ]]; then
+    echo "conformance: $bin is not built" >&2
+    exit 2
+  fi
+done
+
+data=$(mktemp -d "${TMPDIR:-/tmp}/durafn-conformance.XXXXXX")
+log="$data/serve.log"
+server_pid=
+cleanup() {
+  if [[ -n "$server_pid" ]]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+"$durafn" serve --listen 127.0.0.1:0 --data-dir "$data/state" --skip-time >"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 300); do
+  grep -q "serving on" "$log" 2>/dev/null && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if ! grep -q "serving on" "$log"; then
+  echo "conformance: durafn serve did not start:" >&2
+  cat "$log" >&2
+  exit 2
+fi
+port=$(grep -m1 "serving on" "$log" | sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/')
+echo "conformance: server on 127.0.0.1:$port (skip-time mode available), data in $data" >&2
+
+status=0
+"$runner" --endpoint "http://127.0.0.1:$port" "$@" || status=$?
+if [[ $status -ne 0 && $status -ne 1 ]]; then
+  echo "conformance: the runner stopped with status $status; server log:" >&2
+  tail -20 "$log" >&2
+fi
+exit $status
