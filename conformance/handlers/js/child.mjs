@@ -5,6 +5,9 @@ import { crashProcess, firstRunOf } from "./common.mjs";
 // Size of 3.11's child result: above the 256 KB a context result may carry inline.
 const LARGE_RESULT_CHARS = 300 * 1024;
 
+// How long 3.12's step lets queued checkpoints go out before it crashes the process.
+const CRASH_AFTER_MS = 5000;
+
 // Retries after 1 second, `maxAttempts` attempts in all.
 const retryEverySecond = (maxAttempts) =>
   createRetryStrategy({ maxAttempts, initialDelay: { seconds: 1 }, jitter: JitterStrategy.NONE });
@@ -81,10 +84,12 @@ export const handlers = {
   }),
 
   // 3.11: the child's result is too large to checkpoint, so the replay re-runs the child
-  // (which logs again, replay logging being on) to rebuild it.
+  // (which logs again, replay logging being on) to rebuild it. Each context has its own
+  // logger setting, so the child turns replay logging on for itself.
   "3-11": withDurableExecution(async (event, ctx) => {
     ctx.configureLogger({ modeAware: false });
     const large = await ctx.runInChildContext("large-result", async (child) => {
+      child.configureLogger({ modeAware: false });
       child.logger.info(`child context input: ${event}`);
       const piece = await child.step(async () => "x");
       return piece.repeat(LARGE_RESULT_CHARS);
@@ -93,13 +98,15 @@ export const handlers = {
     return { length: large.length };
   }),
 
-  // 3.12: the child's step crashes the process on its first run, once its START had time
-  // to be checkpointed; the re-run executes the step again and the child succeeds.
+  // 3.12: the child's step crashes the process on its first run, once the child's and the
+  // step's START had time to be checkpointed (they are queued, not awaited, and the first
+  // checkpoint also loads the SDK's API client); the re-run executes the step again and the
+  // child succeeds.
   "3-12": withDurableExecution(async (event, ctx) => {
     const arn = ctx.executionContext.durableExecutionArn;
     return ctx.runInChildContext(async (child) =>
       child.step(async () => {
-        if (firstRunOf(arn, "3-12")) await crashProcess();
+        if (firstRunOf(arn, "3-12")) await crashProcess(CRASH_AFTER_MS);
         return event;
       }),
     );
@@ -134,6 +141,7 @@ export const handlers = {
   "3-17": withDurableExecution(async (event, ctx) => {
     ctx.configureLogger({ modeAware: false });
     const result = await ctx.runInChildContext("child", async (child) => {
+      child.configureLogger({ modeAware: false });
       child.logger.info(`child context input: ${event}`);
       return event;
     });
