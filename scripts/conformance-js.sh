@@ -15,8 +15,10 @@ if ! cmp -s "$src/conformance/handlers/js/package.json" "$out/package.json" || [
   (cd "$out" && npm install --no-audit --no-fund --no-package-lock --loglevel=error >/dev/null)
 fi
 # Sources are refreshed every time; files no longer in the source tree are dropped.
-find "$out" -maxdepth 1 -name '*.mjs' -delete
 cp "$src"/conformance/handlers/js/*.mjs "$out/"
+for f in "$out"/*.mjs; do
+  [[ -e "$src/conformance/handlers/js/$(basename "$f")" ]] || rm -f "$f"
+done
 [[ "${3:-}" == "--prepare-only" || "${2:-}" == "--prepare-only" ]] && exit 0
 if [[ ! -d "$requirements" ]]; then
   echo "conformance requirements folder not found: $requirements" >&2
