@@ -5,7 +5,8 @@
 #   scripts/conformance.sh BUILD_DIR [durafn-conformance options...]
 # The requirements folder: $DURAFN_CONFORMANCE_REQUIREMENTS, else the runner's default
 # (../shared/conformance/requirements next to the project). The exit status is the runner's:
-# non-zero when a requirement FAILED or the folder is missing.
+# non-zero when a requirement FAILED or the folder is missing. With `--language js` the
+# JavaScript handlers are prepared first (scripts/conformance-js.sh, npm install).
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
 shift
@@ -15,6 +16,13 @@ for bin in "$durafn" "$runner"; do
   if [[ ! -x "$bin" ]]; then
     echo "conformance: $bin is not built" >&2
     exit 2
+  fi
+done
+
+for arg in "$@"; do
+  if [[ "$arg" == "js" || "$arg" == "--language=js" ]]; then
+    bash "$(dirname "$0")/conformance-js.sh" "$build" --prepare-only
+    break
   fi
 done
 

@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("DURAFN_CONFORMANCE_REQUIREMENTS"); env && *env) {
     requirements = env;
   }
-  std::string time = "auto", junit, only;
+  std::string time = "auto", junit, only, language = "cpp", prefix;
+  options.js_dir = DURAFN_CONFORMANCE_JS_DIR;
   int jobs = 8, timeout = 120;
   bool verbose = false;
   app.add_option("--requirements", requirements,
@@ -38,6 +39,18 @@ int main(int argc, char** argv) {
   app.add_option("--function-binary", options.function_binary,
                  "The conformance function (deployed once per registered handler)")
       ->capture_default_str();
+  app.add_option("--language", language,
+                 "cpp: the C++ conformance function; js: the JavaScript handlers "
+                 "(conformance/handlers/js) as nodejs20.x functions")
+      ->check(CLI::IsMember({"cpp", "js"}))
+      ->capture_default_str();
+  app.add_option("--js-handlers", options.js_dir,
+                 "--language js: the prepared handler folder (scripts/conformance-js.sh "
+                 "BUILD_DIR --prepare-only)")
+      ->capture_default_str();
+  app.add_option("--function-prefix", prefix,
+                 "Deployed function names are PREFIX + id (default: conformance- for cpp, "
+                 "conformance-js- for js)");
   app.add_option("--time", time,
                  "auto: skip time for requirements longer than --real-time-max (except those "
                  "with callback actions); real; skip")
@@ -61,6 +74,9 @@ int main(int argc, char** argv) {
                  : time == "skip" ? cr::TimeChoice::kSkip
                                   : cr::TimeChoice::kAuto;
   options.timeout = std::chrono::seconds(timeout);
+  options.language = language == "js" ? cr::Language::kJs : cr::Language::kCpp;
+  options.function_prefix =
+      !prefix.empty() ? prefix : (language == "js" ? "conformance-js-" : "conformance-");
 
   std::vector<cr::Requirement> all;
   cr::Handlers handlers;
@@ -75,7 +91,8 @@ int main(int argc, char** argv) {
       all = std::move(kept);
       if (all.empty()) throw std::runtime_error("--only '" + only + "' matches no requirement");
     }
-    handlers = cr::ListHandlers(options.function_binary);
+    handlers = options.language == cr::Language::kJs ? cr::ListJsHandlers(options.js_dir)
+                                                     : cr::ListHandlers(options.function_binary);
     std::cerr << "deploying " << handlers.durable.size() + handlers.plain.size() << " handlers to "
               << options.endpoint << "\n";
     auto began = std::chrono::steady_clock::now();

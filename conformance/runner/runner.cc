@@ -28,12 +28,12 @@ constexpr const char* kRole = "arn:aws:iam::123456789012:role/durafn-conformance
 constexpr int kExecutionTimeoutSeconds = 86'400;
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
 
-std::string FunctionName(const std::string& id) {
-  return "conformance-" + id;
+std::string FunctionName(const RunnerOptions& o, const std::string& id) {
+  return o.function_prefix + id;
 }
 
-std::string FunctionPath(const std::string& id) {
-  return "/2015-03-31/functions/" + cli::Encode(FunctionName(id));
+std::string FunctionPath(const RunnerOptions& o, const std::string& id) {
+  return "/2015-03-31/functions/" + cli::Encode(FunctionName(o, id));
 }
 
 bool IsTerminal(const std::string& status) {
@@ -227,44 +227,51 @@ std::string TempCodeDir(const std::string& binary, bool local) {
   return dir.string();
 }
 
-void DeployOne(cli::ApiClient& api, const std::string& id, bool durable, const json& code) {
-  json config = {{"Runtime", "provided.al2023"},
-                 {"Handler", id},
+void DeployOne(cli::ApiClient& api, const RunnerOptions& o, const Handlers& handlers,
+               const std::string& id, bool durable, const json& code) {
+  auto setting = handlers.handler_setting.find(id);
+  json config = {{"Runtime", o.language == Language::kJs ? "nodejs20.x" : "provided.al2023"},
+                 {"Handler", setting != handlers.handler_setting.end() ? setting->second : id},
                  {"Role", kRole},
                  {"Timeout", 60},
                  {"MemorySize", 256}};
+  // The JavaScript handlers call their invoke targets by <prefix><id>.
+  if (o.language == Language::kJs) {
+    config["Environment"] = {{"Variables", {{"CONFORMANCE_FUNCTION_PREFIX", o.function_prefix}}}};
+  }
   if (durable) {
     config["DurableConfig"] = {{"ExecutionTimeout", kExecutionTimeoutSeconds},
                                {"RetentionPeriodInDays", 1}};
   }
-  auto existing = api.Send("GET", FunctionPath(id));
+  auto existing = api.Send("GET", FunctionPath(o, id));
   if (existing.status == 404) {
     json body = config;
-    body["FunctionName"] = FunctionName(id);
+    body["FunctionName"] = FunctionName(o, id);
     body["Code"] = code;
     auto r = api.Send("POST", "/2015-03-31/functions", body);
     if (r.status != 201 && r.status != 200) {
-      throw std::runtime_error("creating " + FunctionName(id) + ": " + cli::ErrorLine(r));
+      throw std::runtime_error("creating " + FunctionName(o, id) + ": " + cli::ErrorLine(r));
     }
     return;
   }
   if (existing.status != 200) {
-    throw std::runtime_error("reading " + FunctionName(id) + ": " + cli::ErrorLine(existing));
+    throw std::runtime_error("reading " + FunctionName(o, id) + ": " + cli::ErrorLine(existing));
   }
-  auto r = api.Send("PUT", FunctionPath(id) + "/code", code);
+  auto r = api.Send("PUT", FunctionPath(o, id) + "/code", code);
   if (r.status < 200 || r.status >= 300) {
-    throw std::runtime_error("updating the code of " + FunctionName(id) + ": " + cli::ErrorLine(r));
+    throw std::runtime_error("updating the code of " + FunctionName(o, id) + ": " +
+                             cli::ErrorLine(r));
   }
-  r = api.Send("PUT", FunctionPath(id) + "/configuration", config);
+  r = api.Send("PUT", FunctionPath(o, id) + "/configuration", config);
   if (r.status < 200 || r.status >= 300) {
-    throw std::runtime_error("configuring " + FunctionName(id) + ": " + cli::ErrorLine(r));
+    throw std::runtime_error("configuring " + FunctionName(o, id) + ": " + cli::ErrorLine(r));
   }
 }
 
 // The execution ARN of the execution named `name` of function `id`, once it exists.
-std::optional<std::string> FindExecution(cli::ApiClient& api, const std::string& id,
-                                         const std::string& name) {
-  auto r = api.Send("GET", "/2025-12-01/functions/" + cli::Encode(FunctionName(id)) +
+std::optional<std::string> FindExecution(cli::ApiClient& api, const RunnerOptions& o,
+                                         const std::string& id, const std::string& name) {
+  auto r = api.Send("GET", "/2025-12-01/functions/" + cli::Encode(FunctionName(o, id)) +
                                "/durable-executions?DurableExecutionName=" + cli::Encode(name));
   if (r.status != 200) return std::nullopt;
   json body = ParseBody(r);
@@ -276,12 +283,13 @@ std::optional<std::string> FindExecution(cli::ApiClient& api, const std::string&
 }
 
 // The function's log lines for this execution (FilterLogEvents, every page).
-std::vector<std::string> ExecutionLogs(cli::ApiClient& api, const std::string& id,
-                                       const std::string& arn) {
+std::vector<std::string> ExecutionLogs(cli::ApiClient& api, const RunnerOptions& o,
+                                       const std::string& id, const std::string& arn) {
   std::vector<std::string> lines;
   std::string token;
   for (int page = 0; page < 100; ++page) {
-    json body = {{"logGroupName", "/aws/lambda/" + FunctionName(id)}, {"durableExecutionArn", arn}};
+    json body = {{"logGroupName", "/aws/lambda/" + FunctionName(o, id)},
+                 {"durableExecutionArn", arn}};
     if (!token.empty()) body["nextToken"] = token;
     auto r = api.SendRaw("POST", "/", body.dump(),
                          {{"X-Amz-Target", "Logs_20140328.FilterLogEvents"},
@@ -329,11 +337,11 @@ bool LogLineMatches(const std::string& line, const json& match) {
 
 // The first ExpectedLogs entry whose count differs, or "". Logs arrive shortly after the
 // lines are printed, so this looks again for a few seconds before reporting a difference.
-std::string CheckLogs(cli::ApiClient& api, const std::string& id, const std::string& arn,
-                      const json& expected_logs) {
+std::string CheckLogs(cli::ApiClient& api, const RunnerOptions& o, const std::string& id,
+                      const std::string& arn, const json& expected_logs) {
   std::string mismatch;
   for (auto until = Clock::now() + std::chrono::seconds(3);;) {
-    auto lines = ExecutionLogs(api, id, arn);
+    auto lines = ExecutionLogs(api, o, id, arn);
     mismatch.clear();
     for (const auto& entry : expected_logs) {
       json match = entry.value("match", json::object());
@@ -376,7 +384,7 @@ std::string Execute(const RunnerOptions& options, const Requirement& req, bool s
                                {"X-Amz-Invocation-Type", req.async ? "Event" : "RequestResponse"},
                                {"X-Amz-Durable-Execution-Name", name}};
   if (skip) headers.Set("X-Durafn-Skip-Time", "true");
-  const std::string target = FunctionPath(req.id) + "/invocations?Qualifier=%24LATEST";
+  const std::string target = FunctionPath(options, req.id) + "/invocations?Qualifier=%24LATEST";
   const std::string body = input.dump();
   std::string arn;
   CallbackDriver driver(actions);
@@ -410,7 +418,7 @@ std::string Execute(const RunnerOptions& options, const Requirement& req, bool s
     });
     try {
       while (arn.empty() && Clock::now() < deadline) {
-        if (auto found = FindExecution(api, req.id, name)) arn = *found;
+        if (auto found = FindExecution(api, options, req.id, name)) arn = *found;
         if (arn.empty()) std::this_thread::sleep_for(kPollInterval);
       }
     } catch (...) {
@@ -474,7 +482,7 @@ std::string Execute(const RunnerOptions& options, const Requirement& req, bool s
   }
   if (auto m = MatchHistory(expected_history, history, bindings)) return *m;
   if (!expected_logs.empty()) {
-    if (auto m = CheckLogs(api, req.id, arn, expected_logs); !m.empty()) return m;
+    if (auto m = CheckLogs(api, options, req.id, arn, expected_logs); !m.empty()) return m;
   }
   if (skip) {
     // The server must say it ran this execution with skipped time.
@@ -488,10 +496,13 @@ std::string Execute(const RunnerOptions& options, const Requirement& req, bool s
 
 }  // namespace
 
-Handlers ListHandlers(const std::string& binary) {
-  std::string command = "'" + binary + "' --list";
+namespace {
+
+// Runs `command` and reads its handler list: "durable|plain ID [HANDLER]" or
+// "not-implemented ID REASON" per line.
+Handlers ReadHandlerList(const std::string& command, const std::string& what) {
   FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw std::runtime_error("cannot run " + binary);
+  if (!pipe) throw std::runtime_error("cannot run " + what);
   Handlers out;
   char line[4096];
   while (fgets(line, sizeof line, pipe)) {
@@ -499,12 +510,11 @@ Handlers ListHandlers(const std::string& binary) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
       text.pop_back();
     std::istringstream in(text);
-    std::string kind, id;
+    std::string kind, id, setting;
     in >> kind >> id;
-    if (kind == "durable") {
-      out.durable.insert(id);
-    } else if (kind == "plain") {
-      out.plain.insert(id);
+    if (kind == "durable" || kind == "plain") {
+      (kind == "durable" ? out.durable : out.plain).insert(id);
+      if (in >> setting) out.handler_setting[id] = setting;
     } else if (kind == "not-implemented") {
       std::string reason;
       std::getline(in, reason);
@@ -514,30 +524,63 @@ Handlers ListHandlers(const std::string& binary) {
   }
   int rc = pclose(pipe);
   if (rc != 0) {
-    throw std::runtime_error(binary + " --list failed (status " + std::to_string(rc) + ")");
+    throw std::runtime_error(what + " failed (status " + std::to_string(rc) + ")");
   }
   if (out.durable.empty() && out.plain.empty() && out.not_implemented.empty()) {
-    throw std::runtime_error(binary + " --list names no handler");
+    throw std::runtime_error(what + " names no handler");
   }
   return out;
 }
 
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
+Handlers ListHandlers(const std::string& binary) {
+  return ReadHandlerList(ShellQuote(binary) + " --list", binary + " --list");
+}
+
+Handlers ListJsHandlers(const std::string& js_dir) {
+  namespace fs = std::filesystem;
+  if (!fs::is_regular_file(fs::path(js_dir) / "list.mjs") ||
+      !fs::is_directory(fs::path(js_dir) / "node_modules" / "@aws" / "durable-execution-sdk-js")) {
+    throw std::runtime_error(js_dir +
+                             " is not a prepared JavaScript handler folder (run "
+                             "scripts/conformance-js.sh BUILD_DIR --prepare-only)");
+  }
+  const char* node = std::getenv("DURAFN_NODE");
+  std::string command =
+      "cd " + ShellQuote(js_dir) + " && " + ShellQuote(node && *node ? node : "node") + " list.mjs";
+  return ReadHandlerList(command, "node list.mjs in " + js_dir);
+}
+
 void DeployHandlers(const RunnerOptions& options, const Handlers& handlers) {
   cli::ApiClient api(options.endpoint);
+  // The JavaScript folder is deployed as it is; the C++ binary goes in as `bootstrap`.
   const bool local = api.endpoint().loopback();
-  std::string dir = TempCodeDir(options.function_binary, local);
-  json code =
-      local ? json{{"DirectoryPath", dir}} : json{{"ZipFile", cli::Base64(cli::ZipFolder(dir))}};
+  const bool js = options.language == Language::kJs;
+  std::string dir = js ? std::filesystem::absolute(options.js_dir).string()
+                       : TempCodeDir(options.function_binary, local);
+  auto cleanup = [&] {
+    if (!js) std::filesystem::remove_all(dir);
+  };
   try {
+    json code =
+        local ? json{{"DirectoryPath", dir}} : json{{"ZipFile", cli::Base64(cli::ZipFolder(dir))}};
     for (const auto& id : handlers.durable)
-      DeployOne(api, id, true, code);
+      DeployOne(api, options, handlers, id, true, code);
     for (const auto& id : handlers.plain)
-      DeployOne(api, id, false, code);
+      DeployOne(api, options, handlers, id, false, code);
   } catch (...) {
-    std::filesystem::remove_all(dir);
+    cleanup();
     throw;
   }
-  std::filesystem::remove_all(dir);
+  cleanup();
 }
 
 bool UsesSkipTime(const RunnerOptions& options, const Requirement& r) {

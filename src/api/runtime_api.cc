@@ -101,7 +101,7 @@ protocol::ErrorObject Error(std::string type, std::string message) {
   return protocol::ErrorObject{std::move(type), std::move(message), std::nullopt, std::nullopt};
 }
 
-// A worker's error report ({errorType, errorMessage, stackTrace}) as an ErrorObject.
+// A worker's error report ({errorType, errorMessage, stackTrace or trace}) as an ErrorObject.
 protocol::ErrorObject ErrorFromReport(const std::string& body,
                                       std::optional<std::string_view> header) {
   protocol::ErrorObject e;
@@ -111,9 +111,11 @@ protocol::ErrorObject ErrorFromReport(const std::string& body,
     if (j.contains("errorMessage") && j["errorMessage"].is_string()) {
       e.error_message = j["errorMessage"];
     }
-    if (j.contains("stackTrace") && j["stackTrace"].is_array()) {
+    // Node.js runtimes call the stack "trace".
+    const char* key = j.contains("stackTrace") ? "stackTrace" : "trace";
+    if (j.contains(key) && j[key].is_array()) {
       std::vector<std::string> trace;
-      for (const auto& line : j["stackTrace"]) {
+      for (const auto& line : j[key]) {
         if (line.is_string()) trace.push_back(line);
       }
       e.stack_trace = std::move(trace);
@@ -189,6 +191,7 @@ struct RuntimeApi::Worker {
   double init_ms = 0;
   bool init_reported = false;  // the cold start's Init Duration went into a REPORT
   std::optional<protocol::ErrorObject> init_error;
+  std::string init_error_report;  // the body the runtime posted to /init/error
   KillReason kill_reason = KillReason::kNone;
   // StartWorker is done with it: registered in workers_, or given up. Until then a request on
   // its listener is not a sign that it was stopped.
@@ -369,9 +372,12 @@ void RuntimeApi::WatchExternal(int64_t now) {
 }
 
 void RuntimeApi::FailInvocation(PendingInvocation& inv, const protocol::ErrorObject& error,
-                                bool begun) {
+                                bool begun, const std::string& report) {
   if (inv.payload) {
-    if (inv.on_done) inv.on_done(200, ErrorPayload(error), "Unhandled");
+    if (inv.on_done) {
+      bool as_posted = !report.empty() && json::parse(report, nullptr, false).is_object();
+      inv.on_done(200, as_posted ? report : ErrorPayload(error), "Unhandled");
+    }
     return;
   }
   auto complete = [this, arn = inv.execution_arn, id = inv.request_id, error] {
@@ -395,7 +401,7 @@ std::optional<hosting::RuntimeUnavailable> RuntimeApi::Unrunnable(
     auto it = versions_.find(function_arn);
     if (it != versions_.end() && it->second.external) return std::nullopt;
   }
-  auto command = hosting::CommandFor(config, config.code_location);
+  auto command = hosting::CommandFor(config, config.code_location, options_.runtime_files);
   return command.unavailable;
 }
 
@@ -420,7 +426,8 @@ void RuntimeApi::MaybeSpawn(const std::string& function_arn) {
   for (;;) {
     auto config = resolver_(function_arn);
     if (!config) return;
-    if (hosting::CommandFor(*config, config->code_location).unavailable) return;
+    if (hosting::CommandFor(*config, config->code_location, options_.runtime_files).unavailable)
+      return;
     std::shared_ptr<Worker> victim;
     {
       std::lock_guard lock(mu_);
@@ -517,7 +524,7 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
     return nullptr;
   }
 
-  auto command = hosting::CommandFor(config, config.code_location);
+  auto command = hosting::CommandFor(config, config.code_location, options_.runtime_files);
   hosting::WorkerSpec spec;
   spec.argv = command.argv;
   spec.cwd = config.code_location;
@@ -556,6 +563,8 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
       {"LANG", "en_US.UTF-8"},
       {"TZ", ":UTC"},
   };
+  for (const auto& [k, v] : command.env)
+    spec.env[k] = v;
   for (const auto& [k, v] : config.environment)
     spec.env[k] = v;
 
@@ -679,6 +688,7 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
                                      "init/error is only allowed during initialization"));
       }
       w->init_error = error;
+      w->init_error_report = req.body;
       if (w->kill_reason == KillReason::kNone) w->kill_reason = KillReason::kInitError;
     }
     res.Send(JsonResponse({{"status", "OK"}}, 202));
@@ -895,7 +905,7 @@ void RuntimeApi::OnExit(const std::shared_ptr<Worker>& w, const hosting::WorkerE
                                                  " Error: Runtime exited with error: " + how)
               : Error("Runtime.ExitError", "RequestId: " + queued->request_id +
                                                " Error: Runtime exited with error: " + how);
-      FailInvocation(*queued, error, false);
+      FailInvocation(*queued, error, false, w->init_error ? w->init_error_report : "");
     }
   }
   SpawnAll();

@@ -28,6 +28,7 @@
 #include "hosting/function_config.h"
 #include "hosting/log_sink.h"
 #include "hosting/runtime_command.h"
+#include "hosting/runtime_files.h"
 #include "hosting/worker_process.h"
 
 namespace durafn::api {
@@ -46,6 +47,8 @@ struct WorkerPoolOptions {
   std::chrono::milliseconds monitor_interval{20};
   // Region and account the worker's environment claims.
   hosting::Identity identity;
+  // Where node and the Node.js bootstrap are (nodejs* runtimes).
+  hosting::RuntimeFiles runtime_files;
 };
 
 // A snapshot of one spawned worker (for tests, metrics and the admin route).
@@ -128,7 +131,10 @@ class RuntimeApi {
                    int64_t max_memory_mb, const char* status);
   // Reports `error` as the outcome of `inv` (a plain invocation's caller, or the durable
   // execution's failed invocation).
-  void FailInvocation(PendingInvocation& inv, const protocol::ErrorObject& error, bool begun);
+  // `report`: the runtime's own error document, which a plain caller gets as it was posted
+  // when it is a JSON object (runtimes differ in its fields, e.g. Node.js sends "trace").
+  void FailInvocation(PendingInvocation& inv, const protocol::ErrorObject& error, bool begun,
+                      const std::string& report = "");
 
   ExecutionService& service_;
   InvocationDispatcher& dispatcher_;

@@ -1149,6 +1149,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   pool.max_workers = options.max_workers;
   pool.idle_timeout = options.worker_idle_timeout;
   pool.identity = impl->registry->identity();
+  pool.runtime_files = hosting::LocateRuntimeFiles(options.runtimes_dir);
   Impl* raw = impl.get();
   impl->runtime = std::make_unique<RuntimeApi>(
       *impl->service, *impl->dispatcher, options.host, *impl->log_sink_, pool,

@@ -41,6 +41,9 @@ struct ServerOptions {
   // these delays (Lambda's defaults: about one, then two minutes).
   std::chrono::milliseconds event_retry_delay_1{std::chrono::minutes(1)};
   std::chrono::milliseconds event_retry_delay_2{std::chrono::minutes(2)};
+  // The folder holding nodejs/bootstrap.mjs; empty: found as hosting::LocateRuntimeFiles
+  // does ($DURAFN_RUNTIMES_DIR, else next to the running executable).
+  std::string runtimes_dir;
 };
 
 class Server {

@@ -45,6 +45,38 @@ std::optional<fs::path> FindExecutable(const fs::path& dir, const std::string& t
   return std::nullopt;
 }
 
+// node_modules is current when npm's own record of it (node_modules/.package-lock.json) is
+// newer than package.json and package-lock.json: a second function with the same CodeUri,
+// or an unchanged redeploy, installs nothing.
+bool NodeModulesCurrent(const fs::path& dir) {
+  std::error_code ec;
+  auto installed = fs::last_write_time(dir / "node_modules" / ".package-lock.json", ec);
+  if (ec) return false;
+  for (const char* f : {"package.json", "package-lock.json"}) {
+    auto t = fs::last_write_time(dir / f, ec);
+    if (!ec && t > installed) return false;
+  }
+  return true;
+}
+
+// A Node.js function's npm dependencies, installed in its folder as `sam build` would:
+// `npm ci` when a package-lock.json pins them, else `npm install` (without devDependencies).
+void InstallNpmDependencies(const FunctionSpec& f, const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "package.json", ec) || NodeModulesCurrent(dir)) return;
+  bool locked = fs::is_regular_file(dir / "package-lock.json", ec);
+  std::vector<std::string> argv = {"npm",        locked ? "ci" : "install",
+                                   "--omit=dev", "--no-audit",
+                                   "--no-fund",  "--loglevel=error"};
+  ProgressStep("installing npm dependencies of " + f.logical_id + " (npm " + argv[1] + " in " +
+               dir.string() + ")");
+  int rc = RunTool(argv, dir.string(), {});
+  if (rc != 0) {
+    throw CliError(f.logical_id + ": `npm " + argv[1] + "` in " + dir.string() + " failed (exit " +
+                   std::to_string(rc) + (rc == -1 ? ": is npm installed?" : "") + ")");
+  }
+}
+
 }  // namespace
 
 int RunTool(const std::vector<std::string>& argv, const std::string& cwd,
@@ -118,6 +150,7 @@ std::string PrepareCode(const FunctionSpec& f, const std::string& template_dir) 
       break;
     }
   }
+  if (f.runtime && f.runtime->rfind("nodejs", 0) == 0) InstallNpmDependencies(f, deployed);
   if (f.runtime && f.runtime->rfind("provided", 0) == 0 &&
       !IsExecutableFile(deployed / "bootstrap")) {
     throw CliError(f.logical_id + ": " + deployed.string() +

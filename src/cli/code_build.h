@@ -9,6 +9,10 @@
 //     configured) and copies the produced executable as `bootstrap` into a fresh folder.
 //   no BuildMethod: CodeUri itself is deployed.
 //
+// For `nodejs*` runtimes a deployed folder with a package.json gets its npm dependencies
+// first (`npm ci` with a package-lock.json, else `npm install`; skipped while node_modules
+// is newer than both files).
+//
 // For `provided.*` runtimes the deployed folder must hold an executable `bootstrap`.
 // Fresh folders live in <template dir>/.durafn-build/<LogicalId> (recreated on each deploy).
 #pragma once

@@ -19,6 +19,7 @@ struct ServeOptions {
   std::size_t max_workers = api::ServerOptions{}.max_workers;
   std::size_t max_queued_invocations = api::ServerOptions{}.max_queued_invocations;
   std::size_t max_queued_writes = api::ServerOptions{}.max_queued_writes;
+  std::string runtimes_dir;  // empty: $DURAFN_RUNTIMES_DIR, else next to this binary
   bool skip_time = false;
 };
 
@@ -50,6 +51,7 @@ int Serve(const ServeOptions& o) {
   options.max_workers = o.max_workers;
   options.max_queued_invocations = o.max_queued_invocations;
   options.max_queued_writes = o.max_queued_writes;
+  options.runtimes_dir = o.runtimes_dir;
   options.skip_time = o.skip_time;
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
@@ -116,6 +118,9 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
                    "Store transactions waiting for a commit (beyond: 429, or retried)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
       ->capture_default_str();
+  serve->add_option("--runtimes-dir", o->runtimes_dir,
+                    "Folder holding nodejs/bootstrap.mjs (default: $DURAFN_RUNTIMES_DIR, else "
+                    "runtimes/ next to durafn, else ../share/durafn/runtimes)");
   serve->add_flag(
       "--skip-time", o->skip_time,
       "Tests and local development: let durable invokes ask (header X-Durafn-Skip-Time: "

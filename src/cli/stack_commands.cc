@@ -80,15 +80,19 @@ json DeployFunction(ApiClient& api, const FunctionSpec& f, const std::string& co
   json code =
       as_zip ? json{{"ZipFile", Base64(ZipFolder(code_dir))}} : json{{"DirectoryPath", code_dir}};
   json config = f.ConfigurationJson();
+  // The server copies and digests the code before it answers: a folder with node_modules
+  // holds thousands of files, which takes a while on a busy machine.
+  constexpr std::chrono::minutes kCodeTimeout{5};
   auto existing = api.Send("GET", FunctionPath(f.name));
   if (existing.status == 404) {
     ProgressStep("creating function " + f.name);
     json body = config;
     body["Code"] = code;
-    api.Call("POST", "/2015-03-31/functions", body);
+    auto r = api.Send("POST", "/2015-03-31/functions", body, {}, kCodeTimeout);
+    if (r.status < 200 || r.status >= 300) throw CliError(f.name + ": " + ErrorLine(r));
   } else if (existing.status == 200) {
     ProgressStep("updating function " + f.name);
-    auto r = api.Send("PUT", FunctionPath(f.name) + "/code", code);
+    auto r = api.Send("PUT", FunctionPath(f.name) + "/code", code, {}, kCodeTimeout);
     if (r.status == 404 && ErrorType(r) == "UnknownOperationException") {
       notes.insert(
           "the server has no UpdateFunctionCode: code of existing functions was not updated");

@@ -83,6 +83,31 @@ Status WriteFile(const fs::path& path, std::string_view data, mode_t mode) {
   return Status::Ok();
 }
 
+// The file's bytes in one read (folders of Node.js functions hold thousands of files).
+bool ReadWhole(const fs::path& path, std::string* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return false;
+  }
+  out->resize(static_cast<std::size_t>(st.st_size));
+  std::size_t off = 0;
+  while (off < out->size()) {
+    ssize_t n = ::read(fd, out->data() + off, out->size() - off);
+    if (n < 0) {
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;  // it shrank while being read
+    off += static_cast<std::size_t>(n);
+  }
+  out->resize(off);
+  ::close(fd);
+  return true;
+}
+
 }  // namespace
 
 bool SymlinkStaysInside(const fs::path& link, const fs::path& target) {
@@ -236,57 +261,75 @@ Result<StoredCode> CodeStore::PutDirectory(const fs::path& dir) const {
   }
   if (ec) return Status::InvalidArgument("cannot read " + dir.string() + ": " + ec.message());
   std::sort(entries.begin(), entries.end());
+  // Two passes: the digest first, then the copy only when that content is not stored yet
+  // (functions deployed from one folder, or a redeploy, share it). The copy recomputes the
+  // digest from what it copied, so a folder changing in between is stored as copied.
+  auto walk = [&](const fs::path* staging) -> Result<std::pair<std::string, int64_t>> {
+    std::error_code ec;
+    Sha256 sha;
+    std::size_t total = 0;
+    for (const auto& rel : entries) {
+      fs::path from = dir / rel;
+      fs::path to = staging ? *staging / rel : fs::path();
+      auto status = fs::symlink_status(from, ec);
+      std::string tag;
+      if (fs::is_symlink(status)) {
+        fs::path target = fs::read_symlink(from, ec);
+        if (!SymlinkStaysInside(rel, target)) {
+          return Status::InvalidArgument("Code.DirectoryPath entry '" + rel.string() +
+                                         "' is a symlink pointing outside the folder");
+        }
+        if (staging) fs::create_symlink(target, to, ec);
+        tag = "L" + target.string();
+      } else if (fs::is_directory(status)) {
+        if (staging) fs::create_directories(to, ec);
+        tag = "D";
+      } else if (fs::is_regular_file(status)) {
+        std::string data;
+        if (!ReadWhole(from, &data)) return Status::Unavailable("cannot read " + from.string());
+        total += data.size();
+        if (total > kMaxUnzippedBytes) {
+          return Status::InvalidArgument("Code.DirectoryPath holds more than " +
+                                         std::to_string(kMaxUnzippedBytes) + " bytes");
+        }
+        auto perms = static_cast<mode_t>(status.permissions()) & 0777;
+        if (staging) {
+          fs::create_directories(to.parent_path(), ec);
+          if (auto s = WriteFile(to, data, perms | 0400); !s.ok()) return s;
+        }
+        Sha256 content;
+        content.Update(data);
+        std::string hex, b64;
+        content.Final(&hex, &b64);
+        tag = std::string((perms & 0111) ? "X" : "F") + hex;
+      } else {
+        continue;  // sockets, fifos and devices are not code
+      }
+      if (ec) return Status::Unavailable("cannot copy " + from.string() + ": " + ec.message());
+      // Length-prefixed so that no two different trees give the same byte stream.
+      std::string path = rel.generic_string();
+      sha.Update(std::to_string(path.size()) + ":" + path + std::to_string(tag.size()) + ":" + tag);
+    }
+    std::string hex, b64;
+    sha.Final(&hex, &b64);
+    return std::make_pair(hex + "|" + b64, static_cast<int64_t>(total));
+  };
+  auto digest = walk(nullptr);
+  if (!digest.ok()) return digest.status();
+  const std::string& d = digest->first;
+  if (fs::is_directory(root_ / d.substr(0, d.find('|')), ec)) {
+    return StoredCode{d.substr(d.find('|') + 1), digest->second,
+                      (root_ / d.substr(0, d.find('|'))).string()};
+  }
   fs::path staging = NewStaging();
   fs::create_directories(staging, ec);
-  auto fail = [&](Status s) -> Result<StoredCode> {
+  auto copied = walk(&staging);
+  if (!copied.ok()) {
     std::error_code ignored;
     fs::remove_all(staging, ignored);
-    return s;
-  };
-  Sha256 sha;
-  std::size_t total = 0;
-  for (const auto& rel : entries) {
-    fs::path from = dir / rel, to = staging / rel;
-    auto status = fs::symlink_status(from, ec);
-    std::string tag;
-    if (fs::is_symlink(status)) {
-      fs::path target = fs::read_symlink(from, ec);
-      if (!SymlinkStaysInside(rel, target)) {
-        return fail(Status::InvalidArgument("Code.DirectoryPath entry '" + rel.string() +
-                                            "' is a symlink pointing outside the folder"));
-      }
-      fs::create_symlink(target, to, ec);
-      tag = "L" + target.string();
-    } else if (fs::is_directory(status)) {
-      fs::create_directories(to, ec);
-      tag = "D";
-    } else if (fs::is_regular_file(status)) {
-      std::ifstream in(from, std::ios::binary);
-      std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      total += data.size();
-      if (total > kMaxUnzippedBytes) {
-        return fail(Status::InvalidArgument("Code.DirectoryPath holds more than " +
-                                            std::to_string(kMaxUnzippedBytes) + " bytes"));
-      }
-      auto perms = static_cast<mode_t>(status.permissions()) & 0777;
-      fs::create_directories(to.parent_path(), ec);
-      if (auto s = WriteFile(to, data, perms | 0400); !s.ok()) return fail(s);
-      Sha256 content;
-      content.Update(data);
-      std::string hex, b64;
-      content.Final(&hex, &b64);
-      tag = std::string((perms & 0111) ? "X" : "F") + hex;
-    } else {
-      continue;  // sockets, fifos and devices are not code
-    }
-    if (ec) return fail(Status::Unavailable("cannot copy " + from.string() + ": " + ec.message()));
-    // Length-prefixed so that no two different trees give the same byte stream.
-    std::string path = rel.generic_string();
-    sha.Update(std::to_string(path.size()) + ":" + path + std::to_string(tag.size()) + ":" + tag);
+    return copied.status();
   }
-  std::string hex, b64;
-  sha.Final(&hex, &b64);
-  return Commit(staging, hex + "|" + b64, static_cast<int64_t>(total));
+  return Commit(staging, copied->first, copied->second);
 }
 
 }  // namespace durafn::hosting

@@ -1,5 +1,7 @@
 #include "hosting/runtime_command.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 namespace durafn::hosting {
@@ -10,7 +12,8 @@ const std::vector<std::string>& SupportedRuntimes() {
   return k;
 }
 
-WorkerCommand CommandFor(const FunctionConfig& config, const std::string& task_root) {
+WorkerCommand CommandFor(const FunctionConfig& config, const std::string& task_root,
+                         const RuntimeFiles& files) {
   WorkerCommand c;
   if (config.runtime.starts_with("provided")) {
     std::string bootstrap = task_root + "/bootstrap";
@@ -24,9 +27,26 @@ WorkerCommand CommandFor(const FunctionConfig& config, const std::string& task_r
     return c;
   }
   if (config.runtime.starts_with("nodejs")) {
-    c.unavailable =
-        RuntimeUnavailable{"Runtime.Unavailable", "The runtime " + config.runtime +
-                                                      " has no bootstrap on this server yet"};
+    if (files.node.empty()) {
+      c.unavailable = RuntimeUnavailable{
+          "Runtime.Unavailable",
+          "The runtime " + config.runtime + " needs node, which is not installed on this server"};
+      return c;
+    }
+    if (files.runtimes_dir.empty()) {
+      c.unavailable = RuntimeUnavailable{
+          "Runtime.Unavailable", "The runtime " + config.runtime +
+                                     " has no bootstrap on this server (nodejs/bootstrap.mjs "
+                                     "is neither next to the durafn binary nor installed)"};
+      return c;
+    }
+    // V8 collects garbage before its heap reaches the function's memory, as on Lambda, so
+    // an ordinary function is not killed for memory V8 would have freed.
+    int64_t heap_mb = std::max<int64_t>(32, config.memory_size_mb * 9 / 10);
+    c.argv = {files.node, "--max-old-space-size=" + std::to_string(heap_mb),
+              files.runtimes_dir + "/nodejs/bootstrap.mjs"};
+    c.env = {{"AWS_EXECUTION_ENV", "AWS_Lambda_" + config.runtime},
+             {"NODE_PATH", task_root + "/node_modules:" + task_root}};
     return c;
   }
   c.unavailable = RuntimeUnavailable{"Runtime.InvalidRuntime",

@@ -1,11 +1,13 @@
 // The one place where a function's runtime becomes the command line of its worker.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hosting/function_config.h"
+#include "hosting/runtime_files.h"
 #include "protocol/result.h"
 
 namespace durafn::hosting {
@@ -20,12 +22,14 @@ struct RuntimeUnavailable {
 const std::vector<std::string>& SupportedRuntimes();
 
 // The argv that starts a worker of `config` from its code folder `task_root`, or why it
-// cannot: provided* runs the executable `bootstrap` of the code folder; the Node.js runtimes
-// are registered but have no bootstrap on this server yet.
+// cannot: provided* runs the executable `bootstrap` of the code folder; nodejs* runs
+// `node <runtimes>/nodejs/bootstrap.mjs` (Unavailable when node or that file is missing).
 struct WorkerCommand {
   std::vector<std::string> argv;
+  std::map<std::string, std::string> env;  // what the runtime adds to the worker's environment
   std::optional<RuntimeUnavailable> unavailable;
 };
-WorkerCommand CommandFor(const FunctionConfig& config, const std::string& task_root);
+WorkerCommand CommandFor(const FunctionConfig& config, const std::string& task_root,
+                         const RuntimeFiles& files);
 
 }  // namespace durafn::hosting

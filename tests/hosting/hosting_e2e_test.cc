@@ -233,7 +233,8 @@ TEST_F(HostingE2E, CrashInitErrorAndMemoryLimitAreReportedAsLambdaDoes) {
   EXPECT_EQ(Body(r)["errorMessage"], "failed on purpose");
   EXPECT_EQ(Body(r)["stackTrace"], json::array({"at test_function"}));
 
-  // A runtime without a bootstrap on this server fails cleanly.
+  // A Node.js runtime whose bootstrap is not found (none next to this test binary) fails
+  // cleanly.
   Create("Node", ZipCode("echo"), {{"Runtime", "nodejs22.x"}});
   r = Invoke("Node", json::object());
   EXPECT_EQ(r.headers.Get("X-Amz-Function-Error").value_or(""), "Unhandled");
