@@ -32,7 +32,7 @@ async function fatal(error, type) {
   const report = toReport(error);
   if (type) {
     report.errorType = type;
-    report.errorMessage = `${error?.name ?? 'Error'}: ${error?.message ?? String(error)}`;
+    report.errorMessage = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
   console.error(`${report.errorType}\t${report.errorMessage}`);
   try {

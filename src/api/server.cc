@@ -133,6 +133,40 @@ bool ValidExecutionName(std::string_view n) {
   return true;
 }
 
+// The page of `items` a List* call asks for with MaxItems and Marker (the offset of the next
+// item, opaque to clients), as {key: page, NextMarker?}. Lambda pages at most 50 items; a
+// call with neither parameter gets the whole list, as durafn's own tools expect.
+std::optional<json> ListPage(const Request& req, json items, const char* key, Responder& res) {
+  auto max = req.QueryValue("MaxItems");
+  auto marker = req.QueryValue("Marker");
+  if (!max && !marker) return json{{key, std::move(items)}};
+  int64_t limit = 50;
+  if (max) {
+    auto n = ParseInt(max);
+    if (!n || *n < 1 || *n > 10000) {
+      res.Send(ErrorResponse(Invalid("MaxItems must be 1 to 10000")));
+      return std::nullopt;
+    }
+    limit = std::min<int64_t>(*n, 50);
+  }
+  int64_t from = 0;
+  if (marker) {
+    auto n = ParseInt(marker);
+    if (!n || *n < 0 || *n > static_cast<int64_t>(items.size())) {
+      res.Send(ErrorResponse(Invalid("Invalid Marker: " + std::string(*marker))));
+      return std::nullopt;
+    }
+    from = *n;
+  }
+  int64_t to = std::min<int64_t>(from + limit, static_cast<int64_t>(items.size()));
+  json page = json::array();
+  for (int64_t k = from; k < to; ++k)
+    page.push_back(std::move(items[static_cast<std::size_t>(k)]));
+  json body = {{key, std::move(page)}};
+  if (to < static_cast<int64_t>(items.size())) body["NextMarker"] = std::to_string(to);
+  return body;
+}
+
 }  // namespace
 
 struct Server::Impl : ChainedInvoker {
@@ -297,11 +331,11 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
       },
       RouteOptions{.max_body_bytes = 70 * 1024 * 1024});  // a 50 MB zip, base64-encoded
 
-  r.Add("GET", "/2015-03-31/functions", [this, config_json](Request, Responder res) {
+  r.Add("GET", "/2015-03-31/functions", [this, config_json](Request req, Responder res) {
     json list = json::array();
     for (const auto& f : registry->List())
       list.push_back(config_json(f));
-    res.Send(JsonResponse({{"Functions", list}}));
+    if (auto page = ListPage(req, std::move(list), "Functions", res)) res.Send(JsonResponse(*page));
   });
 
   r.Add("GET", "/2015-03-31/functions/{FunctionName}",
@@ -448,7 +482,9 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
           json list = json::array();
           for (const auto& c : *v)
             list.push_back(config_json(c));
-          res.Send(JsonResponse({{"Versions", list}}));
+          if (auto page = ListPage(req, std::move(list), "Versions", res)) {
+            res.Send(JsonResponse(*page));
+          }
         });
 
   auto alias_json = [id](const hosting::AliasConfig& a) { return ToLambdaJson(a, id); };
@@ -473,7 +509,9 @@ void Server::Impl::AddFunctionRoutes(Router& r) {
           json list = json::array();
           for (const auto& x : *a)
             list.push_back(alias_json(x));
-          res.Send(JsonResponse({{"Aliases", list}}));
+          if (auto page = ListPage(req, std::move(list), "Aliases", res)) {
+            res.Send(JsonResponse(*page));
+          }
         });
   r.Add("GET", "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
         [this, alias_json](Request req, Responder res) {

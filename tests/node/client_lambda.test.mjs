@@ -122,3 +122,124 @@ test('durable executions through Invoke and the durable-execution APIs', async (
     client.send(new sdk.SendDurableExecutionCallbackHeartbeatCommand({ CallbackId: 'bm9wZQ==' })),
     sdk.InvalidParameterValueException);
 });
+
+const emptyZip = () => new Uint8Array([80, 75, 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+test('configuration, code, concurrency, aliases and deletion', async () => {
+  await client.send(new sdk.CreateFunctionCommand({
+    FunctionName: 'Lifecycle', Runtime: 'provided.al2023', Role: role, Handler: 'bootstrap',
+    Code: { ZipFile: emptyZip() } }));
+  const updated = await client.send(new sdk.UpdateFunctionConfigurationCommand({
+    FunctionName: 'Lifecycle', Timeout: 12, MemorySize: 512,
+    Environment: { Variables: { STAGE: 'test' } } }));
+  assert.equal(updated.Timeout, 12);
+  assert.equal(updated.MemorySize, 512);
+  assert.deepEqual(updated.Environment.Variables, { STAGE: 'test' });
+  const code = await client.send(new sdk.UpdateFunctionCodeCommand({
+    FunctionName: 'Lifecycle', ZipFile: emptyZip(), Publish: true }));
+  assert.equal(code.Version, '1');
+  assert.equal(typeof code.CodeSha256, 'string');
+
+  const put = await client.send(new sdk.PutFunctionConcurrencyCommand({
+    FunctionName: 'Lifecycle', ReservedConcurrentExecutions: 3 }));
+  assert.equal(put.ReservedConcurrentExecutions, 3);
+  const got = await client.send(new sdk.GetFunctionConcurrencyCommand({ FunctionName: 'Lifecycle' }));
+  assert.equal(got.ReservedConcurrentExecutions, 3);
+  await client.send(new sdk.DeleteFunctionConcurrencyCommand({ FunctionName: 'Lifecycle' }));
+  const none = await client.send(new sdk.GetFunctionConcurrencyCommand({ FunctionName: 'Lifecycle' }));
+  assert.equal(none.ReservedConcurrentExecutions, undefined);
+
+  await client.send(new sdk.CreateAliasCommand({
+    FunctionName: 'Lifecycle', Name: 'live', FunctionVersion: '1', Description: 'first' }));
+  const alias = await client.send(new sdk.GetAliasCommand({ FunctionName: 'Lifecycle', Name: 'live' }));
+  assert.equal(alias.FunctionVersion, '1');
+  assert.equal(alias.Description, 'first');
+  const moved = await client.send(new sdk.UpdateAliasCommand({
+    FunctionName: 'Lifecycle', Name: 'live', Description: 'second' }));
+  assert.equal(moved.Description, 'second');
+  await client.send(new sdk.DeleteAliasCommand({ FunctionName: 'Lifecycle', Name: 'live' }));
+  await assert.rejects(client.send(new sdk.GetAliasCommand({ FunctionName: 'Lifecycle', Name: 'live' })),
+                       sdk.ResourceNotFoundException);
+  await assert.rejects(
+    client.send(new sdk.CreateAliasCommand({ FunctionName: 'Lifecycle', Name: 'bad', FunctionVersion: '9' })),
+    sdk.ResourceNotFoundException);
+  await assert.rejects(
+    client.send(new sdk.PutFunctionConcurrencyCommand({
+      FunctionName: 'Lifecycle', ReservedConcurrentExecutions: -1 })),
+    (e) => e instanceof sdk.LambdaServiceException && e.$metadata.httpStatusCode === 400);
+
+  await client.send(new sdk.DeleteFunctionCommand({ FunctionName: 'Lifecycle' }));
+  await assert.rejects(client.send(new sdk.GetFunctionConfigurationCommand({ FunctionName: 'Lifecycle' })),
+                       sdk.ResourceNotFoundException);
+  await assert.rejects(client.send(new sdk.DeleteFunctionCommand({ FunctionName: 'Lifecycle' })),
+                       sdk.ResourceNotFoundException);
+  await assert.rejects(client.send(new sdk.InvokeCommand({ FunctionName: 'Lifecycle', Payload: '{}' })),
+                       sdk.ResourceNotFoundException);
+});
+
+// Every page, through the SDK's own paginator.
+async function collect(paginator, key) {
+  const items = [];
+  let pages = 0;
+  for await (const page of paginator) {
+    pages += 1;
+    items.push(...page[key]);
+  }
+  return { items, pages };
+}
+
+test('pagination of functions, versions, aliases, executions and history', async () => {
+  for (let i = 0; i < 5; i += 1) {
+    await client.send(new sdk.CreateFunctionCommand({
+      FunctionName: `Paged${i}`, Runtime: 'provided.al2023', Role: role, Handler: 'bootstrap',
+      Code: { ZipFile: emptyZip() }, DurableConfig: { ExecutionTimeout: 300 } }));
+  }
+  const fns = await collect(sdk.paginateListFunctions({ client, pageSize: 2 }, {}), 'Functions');
+  const paged = fns.items.map((f) => f.FunctionName).filter((n) => n.startsWith('Paged'));
+  assert.deepEqual(paged.sort(), ['Paged0', 'Paged1', 'Paged2', 'Paged3', 'Paged4']);
+  assert.ok(fns.pages >= 3, `${fns.pages} pages of 2`);
+
+  for (let i = 0; i < 3; i += 1) {
+    await client.send(new sdk.UpdateFunctionConfigurationCommand({ FunctionName: 'Paged0', Timeout: 10 + i }));
+    await client.send(new sdk.PublishVersionCommand({ FunctionName: 'Paged0' }));
+    await client.send(new sdk.CreateAliasCommand({
+      FunctionName: 'Paged0', Name: `a${i}`, FunctionVersion: String(i + 1) }));
+  }
+  const versions = await collect(
+    sdk.paginateListVersionsByFunction({ client, pageSize: 1 }, { FunctionName: 'Paged0' }), 'Versions');
+  assert.deepEqual(versions.items.map((v) => v.Version), ['$LATEST', '1', '2', '3']);
+  assert.equal(versions.pages, 4);
+  const aliases = await collect(
+    sdk.paginateListAliases({ client, pageSize: 2 }, { FunctionName: 'Paged0' }), 'Aliases');
+  assert.deepEqual(aliases.items.map((a) => a.Name).sort(), ['a0', 'a1', 'a2']);
+
+  // Executions that stay RUNNING: the function has no bootstrap, so none gets far.
+  const arns = [];
+  for (let i = 0; i < 3; i += 1) {
+    const r = await client.send(new sdk.InvokeCommand({
+      FunctionName: 'Paged0:1', InvocationType: 'Event', DurableExecutionName: `run-${i}`, Payload: '{}' }));
+    arns.push(r.DurableExecutionArn);
+  }
+  const execs = await collect(sdk.paginateListDurableExecutionsByFunction(
+    { client, pageSize: 2 }, { FunctionName: 'Paged0', Qualifier: '1' }), 'DurableExecutions');
+  assert.deepEqual(execs.items.map((e) => e.DurableExecutionArn).sort(), [...arns].sort());
+  assert.equal(execs.pages, 2);
+  for (const arn of arns) await client.send(new sdk.StopDurableExecutionCommand({ DurableExecutionArn: arn }));
+  const events = await collect(sdk.paginateGetDurableExecutionHistory(
+    { client, pageSize: 1 }, { DurableExecutionArn: arns[0], IncludeExecutionData: true }), 'Events');
+  assert.equal(events.items[0].EventType, 'ExecutionStarted');
+  assert.equal(events.items.at(-1).EventType, 'ExecutionStopped');
+  assert.deepEqual(events.items.map((e) => e.EventId), events.items.map((_, i) => i + 1));
+  assert.equal(events.pages, events.items.length);
+});
+
+test('callback failure of an unknown callback is the SDK exception class', async () => {
+  await assert.rejects(
+    client.send(new sdk.SendDurableExecutionCallbackFailureCommand({
+      CallbackId: 'bm90LWEtY2FsbGJhY2s=', Error: { ErrorMessage: 'x' } })),
+    sdk.InvalidParameterValueException);
+  await assert.rejects(
+    client.send(new sdk.StopDurableExecutionCommand({
+      DurableExecutionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Nope:1/durable-execution/a/b' })),
+    sdk.ResourceNotFoundException);
+});

@@ -1,0 +1,2 @@
+// A plain function that durable handlers invoke.
+export const target = async (event) => ({ doubled: event.value * 2 });
