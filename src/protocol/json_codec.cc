@@ -38,24 +38,36 @@ std::string JsonTypeName(const json& j) {
   }
 }
 
-// A JSON value being decoded, with the path that error messages name.
+// A JSON value being decoded. The path that error messages name is only built when an
+// error is reported: each value links to its parent and its own member name or element
+// index, so decoding a valid document allocates no path strings.
 struct In {
-  const json& j;
-  std::string path;
-  TimeFormat format;
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
 
+  const json& j;
+  TimeFormat format;
+  const In* parent = nullptr;
+  std::string_view key;          // the member name, when the parent is an object
+  std::size_t index = kNoIndex;  // the element index, when the parent is an array
+
+  std::string Path() const {
+    if (!parent) return std::string();
+    std::string p = parent->Path();
+    if (index != kNoIndex) return p + "[" + std::to_string(index) + "]";
+    return p.empty() ? std::string(key) : p + "." + std::string(key);
+  }
   [[noreturn]] void Fail(std::string_view what) const {
+    std::string path = Path();
     throw DecodeError{(path.empty() ? std::string("document") : path) + ": " + std::string(what)};
   }
   [[noreturn]] void WrongType(std::string_view expected) const {
     Fail("expected " + std::string(expected) + ", got " + JsonTypeName(j));
   }
-  In Member(std::string_view key, const json& v) const {
-    return In{v, path.empty() ? std::string(key) : path + "." + std::string(key), format};
+  // The returned value refers to `this` and `key`: both must outlive it.
+  In Member(std::string_view member, const json& v) const {
+    return In{v, format, this, member, kNoIndex};
   }
-  In Element(std::size_t i, const json& v) const {
-    return In{v, path + "[" + std::to_string(i) + "]", format};
-  }
+  In Element(std::size_t i, const json& v) const { return In{v, format, this, {}, i}; }
 };
 
 // Field-list description of a struct, shared by the reader and the writer so the two
@@ -154,9 +166,7 @@ class Reader {
   void Opt(std::string_view key, std::optional<T>& out) {
     const json* v = Find(key);
     if (!v) return;
-    T value{};
-    Read(in_.Member(key, *v), value);
-    out = std::move(value);
+    Read(in_.Member(key, *v), out.emplace());
   }
   // A member whose absence decodes as the empty object (e.g. details with no members).
   template <class T>
@@ -605,7 +615,7 @@ template <class T>
 Result<T> Decode(const nlohmann::json& json, TimeFormat format) {
   T value{};
   try {
-    Read(In{json, "", format}, value);
+    Read(In{json, format, nullptr, {}, In::kNoIndex}, value);
   } catch (const DecodeError& e) {
     return Status::InvalidArgument(e.message);
   }
