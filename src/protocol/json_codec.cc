@@ -1,6 +1,7 @@
 #include "protocol/json_codec.h"
 
 #include <cmath>
+#include <cstdint>
 #include <concepts>
 #include <limits>
 #include <string>
@@ -153,6 +154,17 @@ class Reader {
  public:
   explicit Reader(const In& in) : in_(in) {
     if (!in.j.is_object()) in.WrongType("object");
+    // Small objects (every protocol shape) are indexed once: a flat list of the non-null
+    // members and a mask of their key lengths, so looking up one of a shape's many absent
+    // optional members usually costs one bit test instead of a tree search.
+    const auto& members = in.j.get_ref<const json::object_t&>();
+    if (members.size() > kMaxIndexed) return;
+    indexed_ = true;
+    for (const auto& [k, v] : members) {
+      if (v.is_null()) continue;
+      index_[count_++] = Member{k, &v};
+      lengths_ |= uint64_t{1} << (k.size() & 63);
+    }
   }
   const In& in() const { return in_; }
 
@@ -177,12 +189,29 @@ class Reader {
   }
 
  private:
+  static constexpr std::size_t kMaxIndexed = 24;
+  struct Member {
+    std::string_view key;
+    const json* value;
+  };
+
   const json* Find(std::string_view key) const {
+    if (indexed_) {
+      if (!((lengths_ >> (key.size() & 63)) & 1)) return nullptr;
+      for (std::size_t i = 0; i < count_; ++i) {
+        if (index_[i].key == key) return index_[i].value;
+      }
+      return nullptr;
+    }
     auto it = in_.j.find(key);
     if (it == in_.j.end() || it->is_null()) return nullptr;
     return &*it;
   }
   const In& in_;
+  bool indexed_ = false;
+  std::size_t count_ = 0;
+  uint64_t lengths_ = 0;
+  Member index_[kMaxIndexed];
 };
 
 template <class T>
