@@ -24,13 +24,12 @@ ExecutionState::ExecutionState(std::string arn, std::string token,
       replaying_(operations.size() > 1),
       token_(std::move(token)) {
   assert(!operations.empty());
-  execution_op_ = operations.front();
-  ops_.reserve(operations.size() * 2);
-  for (auto& op : operations) {
-    std::string id = op.id;
-    ops_.insert_or_assign(std::move(id),
-                          std::make_shared<const protocol::Operation>(std::move(op)));
-  }
+  // The loaded records share one allocation (a resumed invocation may load thousands).
+  auto loaded = std::make_shared<const std::vector<protocol::Operation>>(std::move(operations));
+  execution_op_ = loaded->front();
+  ops_.reserve(loaded->size() * 2);
+  for (const auto& op : *loaded)
+    StoreLocked(std::shared_ptr<const protocol::Operation>(loaded, &op));
   linger_thread_ = std::thread([this] { LingerLoop(); });
 }
 
@@ -48,6 +47,20 @@ std::shared_ptr<const protocol::Operation> ExecutionState::Get(const std::string
   auto it = ops_.find(id);
   if (it == ops_.end()) return nullptr;
   return it->second;
+}
+
+void ExecutionState::StoreLocked(std::shared_ptr<const protocol::Operation> op) {
+  auto it = ops_.find(op->id);
+  if (it == ops_.end()) {
+    std::string_view key = op->id;
+    ops_.emplace(key, std::move(op));
+    return;
+  }
+  // The old key views the old record's id: re-key the node before the old record can go.
+  auto node = ops_.extract(it);
+  node.key() = op->id;
+  node.mapped() = std::move(op);
+  ops_.insert(std::move(node));
 }
 
 std::size_t ExecutionState::operation_count() const {
@@ -93,11 +106,8 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
   } else {
     if (response->checkpoint_token) token_ = *response->checkpoint_token;
     if (response->new_execution_state.operations) {
-      for (auto& op : *response->new_execution_state.operations) {
-        std::string id = op.id;
-        ops_.insert_or_assign(std::move(id),
-                              std::make_shared<const protocol::Operation>(std::move(op)));
-      }
+      for (auto& op : *response->new_execution_state.operations)
+        StoreLocked(std::make_shared<const protocol::Operation>(std::move(op)));
     }
     committed_seq_ = last_seq;
   }
