@@ -1,8 +1,8 @@
 #include "protocol/json_codec.h"
 
 #include <cmath>
-#include <cstdint>
 #include <concepts>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>

@@ -372,6 +372,19 @@ TEST(OperationIds, FastPathEqualsProtocolIds) {
   EXPECT_EQ(sdk::OperationIdFor("1"), "c4ca4238a0b92382");
 }
 
+TEST(OperationIds, FastPathEqualsProtocolIdsForEveryPaddingCase) {
+  // Lengths across the 56- and 64-byte block boundaries, and bytes above 0x7f.
+  std::string text;
+  for (int len = 0; len <= 200; ++len) {
+    EXPECT_EQ(sdk::OperationIdFor(text), protocol::HashOperationId(text)) << len;
+    text += static_cast<char>(len < 100 ? '0' + len % 10 : 0x80 + len);
+  }
+  for (int i = 1; i <= 3000; ++i) {
+    std::string p = protocol::OperationPath("7-3", i);
+    ASSERT_EQ(sdk::OperationIdFor(p), protocol::HashOperationId(p)) << p;
+  }
+}
+
 }  // namespace
 }  // namespace durafn
 
