@@ -219,11 +219,8 @@ void Read(const In& in, std::vector<T>& out) {
   if (!in.j.is_array()) in.WrongType("array");
   out.clear();
   out.reserve(in.j.size());
-  for (std::size_t i = 0; i < in.j.size(); ++i) {
-    T value{};
-    Read(in.Element(i, in.j[i]), value);
-    out.push_back(std::move(value));
-  }
+  for (std::size_t i = 0; i < in.j.size(); ++i)
+    Read(in.Element(i, in.j[i]), out.emplace_back());
 }
 
 template <HasFields T>
