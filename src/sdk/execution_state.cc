@@ -1,5 +1,6 @@
 #include "sdk/execution_state.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace durafn::sdk {
@@ -72,7 +73,7 @@ uint64_t ExecutionState::Enqueue(protocol::OperationUpdate update) {
   std::unique_lock lock(mu_);
   uint64_t seq = next_seq_++;
   std::size_t bytes = ApproxBytes(update);
-  queue_.push_back(Queued{seq, std::move(update), std::chrono::steady_clock::now(), bytes});
+  queue_.emplace_back(seq, std::move(update), std::chrono::steady_clock::now(), bytes);
   return seq;
 }
 
@@ -80,6 +81,7 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
   assert(!sending_ && !queue_.empty());
   sending_ = true;
   std::vector<protocol::OperationUpdate> batch;
+  batch.reserve(std::min(queue_.size(), kMaxBatchUpdates));
   std::size_t bytes = 0;
   uint64_t last_seq = 0;
   while (!queue_.empty() && batch.size() < kMaxBatchUpdates &&
