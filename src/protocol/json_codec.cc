@@ -155,15 +155,16 @@ class Reader {
   explicit Reader(const In& in) : in_(in) {
     if (!in.j.is_object()) in.WrongType("object");
     // Small objects (every protocol shape) are indexed once: a flat list of the non-null
-    // members and a mask of their key lengths, so looking up one of a shape's many absent
-    // optional members usually costs one bit test instead of a tree search.
+    // members with a tag per key and a mask of the tags, so looking up one of a shape's many
+    // absent optional members usually costs one bit test instead of a tree search.
     const auto& members = in.j.get_ref<const json::object_t&>();
     if (members.size() > kMaxIndexed) return;
     indexed_ = true;
     for (const auto& [k, v] : members) {
       if (v.is_null()) continue;
-      index_[count_++] = Member{k, &v};
-      lengths_ |= uint64_t{1} << (k.size() & 63);
+      uint32_t tag = Tag(k);
+      index_[count_++] = Member{k, tag, &v};
+      tags_ |= uint64_t{1} << (tag % 64);
     }
   }
   const In& in() const { return in_; }
@@ -192,14 +193,22 @@ class Reader {
   static constexpr std::size_t kMaxIndexed = 24;
   struct Member {
     std::string_view key;
+    uint32_t tag;
     const json* value;
   };
+  // Length, first and last byte: different tags mean different keys.
+  static uint32_t Tag(std::string_view key) {
+    if (key.empty()) return 0;
+    return static_cast<uint32_t>(key.size() * 31) ^ static_cast<unsigned char>(key.front()) ^
+           static_cast<uint32_t>(static_cast<unsigned char>(key.back())) << 16;
+  }
 
   const json* Find(std::string_view key) const {
     if (indexed_) {
-      if (!((lengths_ >> (key.size() & 63)) & 1)) return nullptr;
+      uint32_t tag = Tag(key);
+      if (!((tags_ >> (tag % 64)) & 1)) return nullptr;
       for (std::size_t i = 0; i < count_; ++i) {
-        if (index_[i].key == key) return index_[i].value;
+        if (index_[i].tag == tag && index_[i].key == key) return index_[i].value;
       }
       return nullptr;
     }
@@ -210,7 +219,7 @@ class Reader {
   const In& in_;
   bool indexed_ = false;
   std::size_t count_ = 0;
-  uint64_t lengths_ = 0;
+  uint64_t tags_ = 0;  // bit (tag % 64) of every indexed member
   Member index_[kMaxIndexed];
 };
 
