@@ -91,7 +91,9 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
     batch.push_back(std::move(queue_.front().update));
     queue_.pop_front();
   }
-  std::string token = token_;
+  // token_ is only written here, by the one sender (sending_), after relocking: it can be
+  // read without the lock and without a copy while the request is in flight.
+  const std::string& token = token_;
   lock.unlock();
   std::optional<protocol::CheckpointDurableExecutionResponse> response;
   std::optional<ServiceError> error;
@@ -106,7 +108,7 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
   if (error) {
     failure_ = *error;
   } else {
-    if (response->checkpoint_token) token_ = *response->checkpoint_token;
+    if (response->checkpoint_token) token_ = std::move(*response->checkpoint_token);
     if (response->new_execution_state.operations) {
       for (auto& op : *response->new_execution_state.operations)
         StoreLocked(std::make_shared<const protocol::Operation>(std::move(op)));
