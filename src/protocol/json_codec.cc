@@ -148,6 +148,7 @@ template <class T>
 void Read(const In& in, std::vector<T>& out);
 template <HasFields T>
 void Read(const In& in, T& out);
+bool ReadOperationInOnePass(const In& in, Operation& out);
 
 // Reads the members of one JSON object.
 class Reader {
@@ -234,6 +235,10 @@ void Read(const In& in, std::vector<T>& out) {
 
 template <HasFields T>
 void Read(const In& in, T& out) {
+  if constexpr (std::is_same_v<T, Operation>) {
+    if (ReadOperationInOnePass(in, out)) return;
+    out = Operation{};
+  }
   Reader r(in);
   Fields<T>::Visit(r, out);
 }
@@ -362,6 +367,7 @@ DURAFN_FIELDS(ChainedInvokeDetails) {
   v.Opt("Error", x.error);
 }
 
+// ReadOperationInOnePass (below) reads these same members: keep the two in step.
 DURAFN_FIELDS(Operation) {
   v.Req("Id", x.id);
   v.Opt("ParentId", x.parent_id);
@@ -643,6 +649,82 @@ DURAFN_FIELDS(StopDurableExecutionResponse) {
 }
 
 #undef DURAFN_FIELDS
+
+// Operations are most of a resumed invocation's input (one per finished operation), so they
+// are read in one pass over their members rather than one lookup per field. Returns false
+// when the operation is not valid; the field-by-field reader then reports the same error
+// it always has, as it checks the fields in their declared order.
+bool ReadOperationInOnePass(const In& in, Operation& x) {
+  if (!in.j.is_object()) return false;
+  enum : unsigned { kId = 1, kType = 2, kStart = 4, kStatus = 8 };
+  unsigned required = 0;
+  try {
+    for (const auto& [k, v] : in.j.get_ref<const json::object_t&>()) {
+      if (v.is_null()) continue;  // null reads as absent
+      const In m = in.Member(k, v);
+      switch (k.size()) {
+        case 2:
+          if (k == "Id") {
+            Read(m, x.id);
+            required |= kId;
+          }
+          break;
+        case 4:
+          if (k == "Name") {
+            Read(m, x.name.emplace());
+          } else if (k == "Type") {
+            Read(m, x.type);
+            required |= kType;
+          }
+          break;
+        case 6:
+          if (k == "Status") {
+            Read(m, x.status);
+            required |= kStatus;
+          }
+          break;
+        case 7:
+          if (k == "SubType") Read(m, x.sub_type.emplace());
+          break;
+        case 8:
+          if (k == "ParentId") Read(m, x.parent_id.emplace());
+          break;
+        case 11:
+          if (k == "StepDetails") {
+            Read(m, x.step_details.emplace());
+          } else if (k == "WaitDetails") {
+            Read(m, x.wait_details.emplace());
+          }
+          break;
+        case 12:
+          if (k == "EndTimestamp") Read(m, x.end_timestamp.emplace());
+          break;
+        case 14:
+          if (k == "StartTimestamp") {
+            Read(m, x.start_timestamp);
+            required |= kStart;
+          } else if (k == "ContextDetails") {
+            Read(m, x.context_details.emplace());
+          }
+          break;
+        case 15:
+          if (k == "CallbackDetails") Read(m, x.callback_details.emplace());
+          break;
+        case 16:
+          if (k == "ExecutionDetails") Read(m, x.execution_details.emplace());
+          break;
+        case 20:
+          if (k == "ChainedInvokeDetails") Read(m, x.chained_invoke_details.emplace());
+          break;
+        default:
+          break;  // members the model does not define are ignored
+      }
+    }
+  } catch (const DecodeError&) {
+    return false;
+  }
+  return required == (kId | kType | kStart | kStatus);
+}
 
 }  // namespace
 
