@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <concepts>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -38,24 +39,36 @@ std::string JsonTypeName(const json& j) {
   }
 }
 
-// A JSON value being decoded, with the path that error messages name.
+// A JSON value being decoded. The path that error messages name is only built when an
+// error is reported: each value links to its parent and its own member name or element
+// index, so decoding a valid document allocates no path strings.
 struct In {
-  const json& j;
-  std::string path;
-  TimeFormat format;
+  static constexpr std::size_t kNoIndex = static_cast<std::size_t>(-1);
 
+  const json& j;
+  TimeFormat format;
+  const In* parent = nullptr;
+  std::string_view key;          // the member name, when the parent is an object
+  std::size_t index = kNoIndex;  // the element index, when the parent is an array
+
+  std::string Path() const {
+    if (!parent) return std::string();
+    std::string p = parent->Path();
+    if (index != kNoIndex) return p + "[" + std::to_string(index) + "]";
+    return p.empty() ? std::string(key) : p + "." + std::string(key);
+  }
   [[noreturn]] void Fail(std::string_view what) const {
+    std::string path = Path();
     throw DecodeError{(path.empty() ? std::string("document") : path) + ": " + std::string(what)};
   }
   [[noreturn]] void WrongType(std::string_view expected) const {
     Fail("expected " + std::string(expected) + ", got " + JsonTypeName(j));
   }
-  In Member(std::string_view key, const json& v) const {
-    return In{v, path.empty() ? std::string(key) : path + "." + std::string(key), format};
+  // The returned value refers to `this` and `key`: both must outlive it.
+  In Member(std::string_view member, const json& v) const {
+    return In{v, format, this, member, kNoIndex};
   }
-  In Element(std::size_t i, const json& v) const {
-    return In{v, path + "[" + std::to_string(i) + "]", format};
-  }
+  In Element(std::size_t i, const json& v) const { return In{v, format, this, {}, i}; }
 };
 
 // Field-list description of a struct, shared by the reader and the writer so the two
@@ -135,12 +148,25 @@ template <class T>
 void Read(const In& in, std::vector<T>& out);
 template <HasFields T>
 void Read(const In& in, T& out);
+bool ReadOperationInOnePass(const In& in, Operation& out);
 
 // Reads the members of one JSON object.
 class Reader {
  public:
   explicit Reader(const In& in) : in_(in) {
     if (!in.j.is_object()) in.WrongType("object");
+    // Small objects (every protocol shape) are indexed once: a flat list of the non-null
+    // members with a tag per key and a mask of the tags, so looking up one of a shape's many
+    // absent optional members usually costs one bit test instead of a tree search.
+    const auto& members = in.j.get_ref<const json::object_t&>();
+    if (members.size() > kMaxIndexed) return;
+    indexed_ = true;
+    for (const auto& [k, v] : members) {
+      if (v.is_null()) continue;
+      uint32_t tag = Tag(k);
+      index_[count_++] = Member{k, tag, &v};
+      tags_ |= uint64_t{1} << (tag % 64);
+    }
   }
   const In& in() const { return in_; }
 
@@ -154,9 +180,7 @@ class Reader {
   void Opt(std::string_view key, std::optional<T>& out) {
     const json* v = Find(key);
     if (!v) return;
-    T value{};
-    Read(in_.Member(key, *v), value);
-    out = std::move(value);
+    Read(in_.Member(key, *v), out.emplace());
   }
   // A member whose absence decodes as the empty object (e.g. details with no members).
   template <class T>
@@ -167,12 +191,37 @@ class Reader {
   }
 
  private:
+  static constexpr std::size_t kMaxIndexed = 24;
+  struct Member {
+    std::string_view key;
+    uint32_t tag;
+    const json* value;
+  };
+  // Length, first and last byte: different tags mean different keys.
+  static uint32_t Tag(std::string_view key) {
+    if (key.empty()) return 0;
+    return static_cast<uint32_t>(key.size() * 31) ^ static_cast<unsigned char>(key.front()) ^
+           static_cast<uint32_t>(static_cast<unsigned char>(key.back())) << 16;
+  }
+
   const json* Find(std::string_view key) const {
+    if (indexed_) {
+      uint32_t tag = Tag(key);
+      if (!((tags_ >> (tag % 64)) & 1)) return nullptr;
+      for (std::size_t i = 0; i < count_; ++i) {
+        if (index_[i].tag == tag && index_[i].key == key) return index_[i].value;
+      }
+      return nullptr;
+    }
     auto it = in_.j.find(key);
     if (it == in_.j.end() || it->is_null()) return nullptr;
     return &*it;
   }
   const In& in_;
+  bool indexed_ = false;
+  std::size_t count_ = 0;
+  uint64_t tags_ = 0;  // bit (tag % 64) of every indexed member
+  Member index_[kMaxIndexed];
 };
 
 template <class T>
@@ -180,15 +229,16 @@ void Read(const In& in, std::vector<T>& out) {
   if (!in.j.is_array()) in.WrongType("array");
   out.clear();
   out.reserve(in.j.size());
-  for (std::size_t i = 0; i < in.j.size(); ++i) {
-    T value{};
-    Read(in.Element(i, in.j[i]), value);
-    out.push_back(std::move(value));
-  }
+  for (std::size_t i = 0; i < in.j.size(); ++i)
+    Read(in.Element(i, in.j[i]), out.emplace_back());
 }
 
 template <HasFields T>
 void Read(const In& in, T& out) {
+  if constexpr (std::is_same_v<T, Operation>) {
+    if (ReadOperationInOnePass(in, out)) return;
+    out = Operation{};
+  }
   Reader r(in);
   Fields<T>::Visit(r, out);
 }
@@ -317,6 +367,7 @@ DURAFN_FIELDS(ChainedInvokeDetails) {
   v.Opt("Error", x.error);
 }
 
+// ReadOperationInOnePass (below) reads these same members: keep the two in step.
 DURAFN_FIELDS(Operation) {
   v.Req("Id", x.id);
   v.Opt("ParentId", x.parent_id);
@@ -599,13 +650,89 @@ DURAFN_FIELDS(StopDurableExecutionResponse) {
 
 #undef DURAFN_FIELDS
 
+// Operations are most of a resumed invocation's input (one per finished operation), so they
+// are read in one pass over their members rather than one lookup per field. Returns false
+// when the operation is not valid; the field-by-field reader then reports the same error
+// it always has, as it checks the fields in their declared order.
+bool ReadOperationInOnePass(const In& in, Operation& x) {
+  if (!in.j.is_object()) return false;
+  enum : unsigned { kId = 1, kType = 2, kStart = 4, kStatus = 8 };
+  unsigned required = 0;
+  try {
+    for (const auto& [k, v] : in.j.get_ref<const json::object_t&>()) {
+      if (v.is_null()) continue;  // null reads as absent
+      const In m = in.Member(k, v);
+      switch (k.size()) {
+        case 2:
+          if (k == "Id") {
+            Read(m, x.id);
+            required |= kId;
+          }
+          break;
+        case 4:
+          if (k == "Name") {
+            Read(m, x.name.emplace());
+          } else if (k == "Type") {
+            Read(m, x.type);
+            required |= kType;
+          }
+          break;
+        case 6:
+          if (k == "Status") {
+            Read(m, x.status);
+            required |= kStatus;
+          }
+          break;
+        case 7:
+          if (k == "SubType") Read(m, x.sub_type.emplace());
+          break;
+        case 8:
+          if (k == "ParentId") Read(m, x.parent_id.emplace());
+          break;
+        case 11:
+          if (k == "StepDetails") {
+            Read(m, x.step_details.emplace());
+          } else if (k == "WaitDetails") {
+            Read(m, x.wait_details.emplace());
+          }
+          break;
+        case 12:
+          if (k == "EndTimestamp") Read(m, x.end_timestamp.emplace());
+          break;
+        case 14:
+          if (k == "StartTimestamp") {
+            Read(m, x.start_timestamp);
+            required |= kStart;
+          } else if (k == "ContextDetails") {
+            Read(m, x.context_details.emplace());
+          }
+          break;
+        case 15:
+          if (k == "CallbackDetails") Read(m, x.callback_details.emplace());
+          break;
+        case 16:
+          if (k == "ExecutionDetails") Read(m, x.execution_details.emplace());
+          break;
+        case 20:
+          if (k == "ChainedInvokeDetails") Read(m, x.chained_invoke_details.emplace());
+          break;
+        default:
+          break;  // members the model does not define are ignored
+      }
+    }
+  } catch (const DecodeError&) {
+    return false;
+  }
+  return required == (kId | kType | kStart | kStatus);
+}
+
 }  // namespace
 
 template <class T>
 Result<T> Decode(const nlohmann::json& json, TimeFormat format) {
   T value{};
   try {
-    Read(In{json, "", format}, value);
+    Read(In{json, format, nullptr, {}, In::kNoIndex}, value);
   } catch (const DecodeError& e) {
     return Status::InvalidArgument(e.message);
   }

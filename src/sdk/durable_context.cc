@@ -107,8 +107,10 @@ int FinishedAttempts(const protocol::Operation& op) {
   return op.step_details ? static_cast<int>(op.step_details->attempt.value_or(0)) : 0;
 }
 
-std::optional<std::string> StepResult(const protocol::Operation& op) {
-  return op.step_details ? op.step_details->result : std::nullopt;
+// A reference, not a copy: results can be large and replay reads every one of them.
+const std::optional<std::string>& StepResult(const protocol::Operation& op) {
+  static const std::optional<std::string> kNone;
+  return op.step_details ? op.step_details->result : kNone;
 }
 
 Logger StepLogger(const ContextImpl& c, const std::string& id, std::string_view name, int attempt) {
@@ -468,7 +470,7 @@ nlohmann::json DurableContext::wait_for_condition(
       case OperationStatus::kReady:
         send_start = op->status == OperationStatus::kReady;
         attempt = sdk::FinishedAttempts(*op) + 1;
-        if (auto r = sdk::StepResult(*op)) state = serdes.deserialize(r);
+        if (const auto& r = sdk::StepResult(*op)) state = serdes.deserialize(r);
         break;
       default:
         ThrowDurableError(

@@ -1,5 +1,6 @@
 #include "sdk/execution_state.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace durafn::sdk {
@@ -24,13 +25,12 @@ ExecutionState::ExecutionState(std::string arn, std::string token,
       replaying_(operations.size() > 1),
       token_(std::move(token)) {
   assert(!operations.empty());
-  execution_op_ = operations.front();
-  ops_.reserve(operations.size() * 2);
-  for (auto& op : operations) {
-    std::string id = op.id;
-    ops_.insert_or_assign(std::move(id),
-                          std::make_shared<const protocol::Operation>(std::move(op)));
-  }
+  // The loaded records share one allocation (a resumed invocation may load thousands).
+  auto loaded = std::make_shared<const std::vector<protocol::Operation>>(std::move(operations));
+  execution_op_ = loaded->front();
+  ops_.reserve(loaded->size() * 2);
+  for (const auto& op : *loaded)
+    StoreLocked(std::shared_ptr<const protocol::Operation>(loaded, &op));
   linger_thread_ = std::thread([this] { LingerLoop(); });
 }
 
@@ -50,6 +50,20 @@ std::shared_ptr<const protocol::Operation> ExecutionState::Get(const std::string
   return it->second;
 }
 
+void ExecutionState::StoreLocked(std::shared_ptr<const protocol::Operation> op) {
+  auto it = ops_.find(op->id);
+  if (it == ops_.end()) {
+    std::string_view key = op->id;
+    ops_.emplace(key, std::move(op));
+    return;
+  }
+  // The old key views the old record's id: re-key the node before the old record can go.
+  auto node = ops_.extract(it);
+  node.key() = op->id;
+  node.mapped() = std::move(op);
+  ops_.insert(std::move(node));
+}
+
 std::size_t ExecutionState::operation_count() const {
   std::lock_guard lock(mu_);
   return ops_.size();
@@ -59,7 +73,7 @@ uint64_t ExecutionState::Enqueue(protocol::OperationUpdate update) {
   std::unique_lock lock(mu_);
   uint64_t seq = next_seq_++;
   std::size_t bytes = ApproxBytes(update);
-  queue_.push_back(Queued{seq, std::move(update), std::chrono::steady_clock::now(), bytes});
+  queue_.emplace_back(seq, std::move(update), std::chrono::steady_clock::now(), bytes);
   return seq;
 }
 
@@ -67,6 +81,7 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
   assert(!sending_ && !queue_.empty());
   sending_ = true;
   std::vector<protocol::OperationUpdate> batch;
+  batch.reserve(std::min(queue_.size(), kMaxBatchUpdates));
   std::size_t bytes = 0;
   uint64_t last_seq = 0;
   while (!queue_.empty() && batch.size() < kMaxBatchUpdates &&
@@ -76,7 +91,9 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
     batch.push_back(std::move(queue_.front().update));
     queue_.pop_front();
   }
-  std::string token = token_;
+  // token_ is only written here, by the one sender (sending_), after relocking: it can be
+  // read without the lock and without a copy while the request is in flight.
+  const std::string& token = token_;
   lock.unlock();
   std::optional<protocol::CheckpointDurableExecutionResponse> response;
   std::optional<ServiceError> error;
@@ -91,13 +108,10 @@ void ExecutionState::SendBatchLocked(std::unique_lock<std::mutex>& lock) {
   if (error) {
     failure_ = *error;
   } else {
-    if (response->checkpoint_token) token_ = *response->checkpoint_token;
+    if (response->checkpoint_token) token_ = std::move(*response->checkpoint_token);
     if (response->new_execution_state.operations) {
-      for (auto& op : *response->new_execution_state.operations) {
-        std::string id = op.id;
-        ops_.insert_or_assign(std::move(id),
-                              std::make_shared<const protocol::Operation>(std::move(op)));
-      }
+      for (auto& op : *response->new_execution_state.operations)
+        StoreLocked(std::make_shared<const protocol::Operation>(std::move(op)));
     }
     committed_seq_ = last_seq;
   }

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -81,6 +82,8 @@ class ExecutionState {
  private:
   // Sends one batch; requires lock held on entry and exit (released while sending).
   void SendBatchLocked(std::unique_lock<std::mutex>& lock);
+  // Stores `op` under its id, replacing an older record; requires the lock (or construction).
+  void StoreLocked(std::shared_ptr<const protocol::Operation> op);
   void LingerLoop();
 
   const std::string arn_;
@@ -93,7 +96,8 @@ class ExecutionState {
   mutable std::mutex mu_;
   std::condition_variable cv_;         // a request finished
   std::condition_variable linger_cv_;  // only for stopping the linger thread
-  std::unordered_map<std::string, std::shared_ptr<const protocol::Operation>> ops_;
+  // Keyed by a view of the id inside the record it maps to, which the value keeps alive.
+  std::unordered_map<std::string_view, std::shared_ptr<const protocol::Operation>> ops_;
   std::string token_;
   struct Queued {
     uint64_t seq;

@@ -1,6 +1,6 @@
 // Operation ids on the SDK's hot path: the same md5-based ids as protocol::HashOperationId,
-// computed with a digest fetched once and a per-thread context (OpenSSL 3's one-shot
-// EVP_Digest re-fetches the algorithm on every call, which dominated replay time).
+// computed without OpenSSL's EVP layer, whose per-call overhead exceeded the hashing itself
+// for these short paths (it dominated replay time).
 #pragma once
 
 #include <string>

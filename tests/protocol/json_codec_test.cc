@@ -163,6 +163,57 @@ TEST(JsonCodec, TimestampsFollowTheTransport) {
             "StartTimestamp: expected timestamp, got boolean");
 }
 
+// Operations are read in one pass over their members; every member must arrive, and errors
+// must name the first bad member in declared order, as for every other shape.
+TEST(JsonCodec, OperationsReadEveryMemberAndReportTheFirstError) {
+  ErrorObject err{"E", "m", "d", std::vector<std::string>{"at f"}};
+  Operation op;
+  op.id = "c4ca4238a0b92382";
+  op.parent_id = "ea66c06c1e1c05fa";
+  op.name = "n";
+  op.type = OperationType::kContext;
+  op.sub_type = "RunInChildContext";
+  op.start_timestamp = Timestamp{1764547200000};
+  op.end_timestamp = Timestamp{1764547201000};
+  op.status = OperationStatus::kFailed;
+  op.execution_details = ExecutionDetails{"{}"};
+  op.context_details = ContextDetails{true, "r", err};
+  op.step_details = StepDetails{2, Timestamp{1764547202000}, "s", err};
+  op.wait_details = WaitDetails{Timestamp{1764547203000}};
+  op.callback_details = CallbackDetails{"cb", "c", err};
+  op.chained_invoke_details = ChainedInvokeDetails{"i", err};
+  json j = Encode(op, TimeFormat::kEpochMillis);
+  ASSERT_EQ(j.size(), 14u);
+  EXPECT_EQ(Decode<Operation>(j, TimeFormat::kEpochMillis).value(), op);
+
+  j["Unknown"] = 1;
+  j["ParentId"] = nullptr;
+  auto r = Decode<Operation>(j, TimeFormat::kEpochMillis);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->parent_id.has_value());
+
+  j["Status"] = "DONE";
+  j["Type"] = 7;
+  EXPECT_EQ(Decode<Operation>(j, TimeFormat::kEpochMillis).status().message(),
+            "Type: expected string, got integer");
+  j["Type"] = "STEP";
+  j["StepDetails"]["Attempt"] = "2";
+  EXPECT_EQ(Decode<Operation>(j, TimeFormat::kEpochMillis).status().message(),
+            "Status: unknown OperationStatus 'DONE'");
+  j["Status"] = "FAILED";
+  EXPECT_EQ(Decode<Operation>(j, TimeFormat::kEpochMillis).status().message(),
+            "StepDetails.Attempt: expected integer, got string");
+  j["StepDetails"]["Attempt"] = 2;
+  j.erase("Id");
+  EXPECT_EQ(Decode<Operation>(j, TimeFormat::kEpochMillis).status().message(),
+            "Id: missing required member");
+  j["Id"] = nullptr;
+  EXPECT_EQ(Decode<Operation>(j, TimeFormat::kEpochMillis).status().message(),
+            "Id: missing required member");
+  EXPECT_EQ(Decode<Operation>(json::array()).status().message(),
+            "document: expected object, got array");
+}
+
 TEST(JsonCodec, EventDetailsFollowTheEventType) {
   json j = json::parse(R"({"EventType":"StepFailed","SubType":"Step","EventId":3,
     "Id":"c4ca4238a0b92382","Name":"charge","EventTimestamp":1764547200.5,

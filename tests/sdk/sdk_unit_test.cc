@@ -519,6 +519,19 @@ TEST(OperationIds, FastPathEqualsProtocolIds) {
   EXPECT_EQ(sdk::OperationIdFor("1"), "c4ca4238a0b92382");
 }
 
+TEST(OperationIds, FastPathEqualsProtocolIdsForEveryPaddingCase) {
+  // Lengths across the 56- and 64-byte block boundaries, and bytes above 0x7f.
+  std::string text;
+  for (int len = 0; len <= 200; ++len) {
+    EXPECT_EQ(sdk::OperationIdFor(text), protocol::HashOperationId(text)) << len;
+    text += static_cast<char>(len < 100 ? '0' + len % 10 : 0x80 + len);
+  }
+  for (int i = 1; i <= 3000; ++i) {
+    std::string p = protocol::OperationPath("7-3", i);
+    ASSERT_EQ(sdk::OperationIdFor(p), protocol::HashOperationId(p)) << p;
+  }
+}
+
 }  // namespace
 }  // namespace durafn
 
@@ -630,6 +643,153 @@ TEST(Invocation, FlatNestingResumesFromItemOperations) {
   ASSERT_EQ(updates.size(), 1u);  // only the Map context's SUCCEED
   EXPECT_EQ(updates[0].id, map_id);
   EXPECT_EQ(updates[0].action, protocol::OperationAction::kSucceed);
+
+#include <random>
+
+namespace durafn {
+namespace {
+
+// Same value and same JSON types (json's operator== treats 1 and 1u as equal).
+void ExpectSameJson(const json& a, const json& b, const std::string& text) {
+  ASSERT_EQ(a.type(), b.type()) << text;
+  if (a.is_object()) {
+    ASSERT_EQ(a.size(), b.size()) << text;
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
+      ASSERT_EQ(ia.key(), ib.key()) << text;
+      ExpectSameJson(*ia, *ib, text);
+    }
+  } else if (a.is_array()) {
+    ASSERT_EQ(a.size(), b.size()) << text;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      ExpectSameJson(a[i], b[i], text);
+  } else {
+    ASSERT_EQ(a, b) << text;
+  }
+}
+
+// json_serdes() must read every text exactly as nlohmann's parser does: value or error.
+void ExpectReadsLikeParser(const std::string& text) {
+  std::string expected_error, actual_error;
+  json expected, actual;
+  try {
+    expected = json::parse(text);
+  } catch (const std::exception& e) {
+    expected_error = e.what();
+  }
+  try {
+    actual = json_serdes().deserialize(text);
+  } catch (const std::exception& e) {
+    actual_error = e.what();
+  }
+  ASSERT_EQ(actual_error, expected_error) << text;
+  if (expected_error.empty()) ExpectSameJson(actual, expected, text);
+}
+
+TEST(Serdes, JsonReadsEveryTextLikeTheGeneralParser) {
+  for (const char* text : {"0",
+                           "-0",
+                           "42",
+                           "-42",
+                           "123456789012345678",
+                           "-123456789012345678",
+                           "1234567890123456789",
+                           "18446744073709551615",
+                           "18446744073709551616",
+                           "1.5",
+                           "-1e3",
+                           "1E2",
+                           "01",
+                           "-",
+                           "-a",
+                           "1.",
+                           "true",
+                           "false",
+                           "null",
+                           "nul",
+                           "truex",
+                           "\"\"",
+                           "\"abc\"",
+                           "\"a\\\"b\"",
+                           "\"\\u00e9\"",
+                           "\"caf\xc3\xa9\"",
+                           "\"bad \xff\"",
+                           "\"tab\there\"",
+                           "\"\x7f\"",
+                           "\"open",
+                           "{}",
+                           "[]",
+                           " { } ",
+                           "[ ]",
+                           "{\"a\":1}",
+                           "{\"a\":1,\"a\":2}",
+                           "{\"b\":[1,2,{\"c\":null}],\"a\":\"x\"}",
+                           "{\"a\" : 1 , }",
+                           "{\"a\" 1}",
+                           "{a:1}",
+                           "[1,]",
+                           "[1 2]",
+                           "[1,2",
+                           "\xef\xbb\xbf{}",
+                           "/* c */ 1",
+                           " 7 ",
+                           "\n\t\r[true,false]\r\n",
+                           "[[[[[[[[[[]]]]]]]]]]",
+                           "{\"n\":42}",
+                           "1 2",
+                           "\"\\/\""}) {
+    ExpectReadsLikeParser(text);
+  }
+  ExpectReadsLikeParser(std::string(70, '[') + std::string(70, ']'));
+  ExpectReadsLikeParser(std::string("\"a\0b\"", 5));
+}
+
+json RandomJson(std::mt19937& rng, int depth) {
+  static const char* kStrings[] = {
+      "",      "x",    "hello world", "with \"quote\"", "caf\xc3\xa9", "line\nbreak",
+      "tab\t", "\x7f", "back\\slash"};
+  switch (rng() % (depth > 3 ? 6 : 8)) {
+    case 0:
+      return static_cast<int64_t>(rng()) - static_cast<int64_t>(rng()) * 4096;
+    case 1:
+      return static_cast<uint64_t>(rng()) << (rng() % 33);
+    case 2:
+      return static_cast<double>(rng() % 100000) / 8.0;
+    case 3:
+      return kStrings[rng() % std::size(kStrings)];
+    case 4:
+      return rng() % 2 == 0;
+    case 5:
+      return nullptr;
+    case 6: {
+      json o = json::object();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i)
+        o[kStrings[rng() % std::size(kStrings)]] = RandomJson(rng, depth + 1);
+      return o;
+    }
+    default: {
+      json a = json::array();
+      for (int i = static_cast<int>(rng() % 5); i > 0; --i)
+        a.push_back(RandomJson(rng, depth + 1));
+      return a;
+    }
+  }
+}
+
+TEST(Serdes, JsonReadsRandomValuesAndDamagedTextsLikeTheGeneralParser) {
+  std::mt19937 rng(20261128);
+  for (int i = 0; i < 2000; ++i) {
+    json v = RandomJson(rng, 0);
+    std::string text = v.dump(i % 3 == 0 ? 1 : -1);
+    ExpectReadsLikeParser(text);
+    if (!text.empty()) {
+      std::string damaged = text;
+      damaged.erase(rng() % damaged.size(), 1);
+      ExpectReadsLikeParser(damaged);
+      damaged = text;
+      damaged[rng() % damaged.size()] = "{}[],:\"0-e \\"[rng() % 12];
+      ExpectReadsLikeParser(damaged);
+    }
+  }
 }
 
 }  // namespace
