@@ -54,6 +54,9 @@ class Report {
     row["value"] = value;
     rows_.push_back(std::move(row));
   }
+  // Rows added from now on are figures of `system` ("durafn" unless set; peers' names
+  // otherwise, e.g. "restate").
+  void SetSystem(std::string system) { system_ = std::move(system); }
   // Writes the rows (once; also done by the destructor).
   void Write() {
     if (path_.empty() || written_) return;
@@ -66,14 +69,15 @@ class Report {
  private:
   nlohmann::json Base(const std::string& group, const std::string& name, const std::string& unit,
                       const std::string& better, const std::string& note) const {
-    nlohmann::json row = {{"bench", bench_},    {"group", group}, {"name", name},
-                          {"system", "durafn"}, {"unit", unit},   {"better", better}};
+    nlohmann::json row = {{"bench", bench_},   {"group", group}, {"name", name},
+                          {"system", system_}, {"unit", unit},   {"better", better}};
     if (!note.empty()) row["note"] = note;
     return row;
   }
 
   std::string bench_;
   std::string path_;
+  std::string system_ = "durafn";
   bool written_ = false;
   std::vector<nlohmann::json> rows_;
 };

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   std::string path_copy = json_path;
   char* args[] = {argv0, flag, path_copy.data(), nullptr};
   durafn::bench::Report report("loadgen", json_path.empty() ? 1 : 3, args);
+  report.SetSystem(system);
   report.Latency(group, name + " latency", r.latency_ms, "ms", note);
   report.Value(group, name + " throughput", r.per_second(), "/s", "higher", note);
   report.Value(group, name + " failed requests", static_cast<double>(r.failed), "", "", note);

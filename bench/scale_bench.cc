@@ -1,6 +1,6 @@
 // Many suspended executions: what they cost at rest and on restart.
 //   A real `durafn serve` creates the durable function `parked` (version 1) and stops. N
-//   executions (1,000,000; --quick 20,000) are then seeded straight into its SQLite store
+//   executions (1,000,000; --quick 10,000) are then seeded straight into its SQLite store
 //   through the store API (src/store) with states the engine itself produced: started,
 //   invoked, checkpointed a WAIT of 3 days, suspended with PENDING. Seeding bypasses HTTP
 //   (which would take hours at this N) and commits without fsync; it is setup, not measured.
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--quick") == 0) quick = true;
     if (std::strcmp(argv[i], "--executions") == 0 && i + 1 < argc) n = std::atol(argv[++i]);
   }
-  if (quick && n == 1'000'000) n = 20'000;
+  if (quick && n == 1'000'000) n = 10'000;
   durafn::bench::Report report("scale", argc, argv);
   const char* env = std::getenv("DURAFN_BENCH_DIR");
   fs::path dir = fs::path(env ? env : fs::temp_directory_path().string()) /

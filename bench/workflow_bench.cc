@@ -2,7 +2,7 @@
 // running real C++ SDK workers it spawned itself, driven over loopback HTTP by synchronous
 // Invoke calls (the load generator of load_generator.h).
 //   steps:  the N-step function (bench/functions/steps_function.cc) for N = 0, 10, 100, 1000:
-//           total latency, marginal cost per step ((T(N) - T(0)) / N) and its flatness
+//           total latency (the report derives the cost per step, (T(N) - T(0)) / N)
 //   order:  the order-processing example (validate, enrich through the plain OrderEnricher,
 //           finalize) with no wait, at concurrency 1, 8, 32, 128 (--quick: 1, 8, 32):
 //           workflows/s and latency
@@ -135,7 +135,7 @@ void Resources(Report& report, const std::string& group,
 }
 
 void Steps(const fs::path& dir, bool quick, Report& report) {
-  const std::string group = "N sequential durable steps (C++ SDK worker, fsync per checkpoint)";
+  const std::string group = "N sequential durable steps";
   Fixture f(dir);
   auto body = [](long n) { return [n](long) { return json{{"steps", n}}.dump(); }; };
   // Warm: the worker is started and its code paged in.
@@ -154,19 +154,11 @@ void Steps(const fs::path& dir, bool quick, Report& report) {
     total_steps += n * r.succeeded;
   }
   auto totals = sampler.Stop();
-  double base = Percentile(runs[0].second, 0.5);
-  double per10 = 0, per1000 = 0;
-  for (const auto& [n, lat] : runs) {
-    report.Latency(group, "N=" + std::to_string(n) + " workflow, total", lat, "ms");
-    if (n == 0) continue;
-    double per_step_us = 1000 * (Percentile(lat, 0.5) - base) / static_cast<double>(n);
-    report.Value(group, "N=" + std::to_string(n) + " per step (p50, marginal)", per_step_us, "us",
-                 "lower", "(T(N) - T(0)) / N");
-    if (n == 10) per10 = per_step_us;
-    if (n == 1000) per1000 = per_step_us;
-  }
-  report.Value(group, "flatness: per step N=1000 / N=10", per10 > 0 ? per1000 / per10 : 0, "x", "",
-               "target 0.8..1.2");
+  // Per-step cost and flatness are derived by scripts/bench_report.py from these rows, the
+  // same way for the peers.
+  for (const auto& [n, lat] : runs)
+    report.Latency(group, "N=" + std::to_string(n) + " workflow latency", lat, "ms",
+                   n == 0 ? "C++ SDK worker, fsync per checkpoint" : "");
   Resources(report, group, totals, static_cast<double>(total_steps), "step");
 }
 
@@ -199,7 +191,7 @@ void Orders(const fs::path& dir, bool quick, Report& report) {
     auto r = durafn::bench::RunLoad(spec);
     auto totals = sampler.Stop();
     report.Latency(group, "workflow latency", r.latency_ms, "ms");
-    report.Value(group, "workflows/s", r.per_second(), "/s", "higher",
+    report.Value(group, "workflow throughput", r.per_second(), "/s", "higher",
                  std::to_string(r.succeeded) + " ok, " + std::to_string(r.failed) + " failed");
     if (r.failed > 0) std::fprintf(stderr, "order c=%d: %s\n", c, r.first_error.c_str());
     Resources(report, group, totals, static_cast<double>(r.succeeded), "workflow");

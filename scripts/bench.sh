@@ -5,7 +5,8 @@
 # Usage: bench.sh BUILD_DIR [--quick] [--peers] [--only NAME]...
 #   --quick  small sizes, finishes in about two minutes (same JSON layout)
 #   --peers  also run bench/peers/run.sh (Restate and DBOS; installs them from npm)
-#   --only   run just these benches (protocol store server timer hosting sdk workflow scale)
+#   --only   run just these benches (protocol store server hosting sdk workflow timer scale
+#            peers)
 # Data dirs go under $DURAFN_BENCH_DIR (default: the temp dir); its file system is recorded.
 set -uo pipefail
 build=$(cd "${1:?build dir}" && pwd); shift || true

@@ -61,16 +61,53 @@ def gbench_rows(doc, bench):
     for b in doc.get("benchmarks", []):
         if b.get("run_type") == "aggregate":
             continue
+        # CPU time: on a shared machine wall time mostly measures the neighbours.
+        value, unit = b["cpu_time"], b.get("time_unit", "ns")
+        if unit == "ns" and value >= 10000:
+            value, unit = value / 1000, "us"
+        if unit == "us" and value >= 10000:
+            value, unit = value / 1000, "ms"
         rows.append({
             "bench": bench,
             "group": f"{bench} (google-benchmark, CPU per call)",
             "name": b["name"],
             "system": "durafn",
-            "unit": b.get("time_unit", "ns"),
+            "unit": unit,
             "better": "lower",
-            "value": b["real_time"],
+            "value": value,
         })
     return rows
+
+
+STEPS_GROUP = "N sequential durable steps"
+
+
+def derive_step_costs(rows):
+    """Per system: marginal cost per step (p50(T(N)) - p50(T(0))) / N and its flatness."""
+    out = []
+    by_system = {}
+    for r in rows:
+        if r.get("group") == STEPS_GROUP and r["name"].startswith("N=") and "p50" in r:
+            n = int(r["name"][2:].split()[0])
+            by_system.setdefault(r.get("system", "durafn"), {})[n] = r
+    for system, runs in by_system.items():
+        if 0 not in runs:
+            continue
+        base = runs[0]["p50"]
+        per = {}
+        for n in sorted(runs):
+            if n == 0:
+                continue
+            per[n] = 1000 * (runs[n]["p50"] - base) / n
+            out.append({"bench": "derived", "group": STEPS_GROUP, "system": system,
+                        "name": f"N={n} cost per step (marginal p50)", "unit": "us",
+                        "better": "lower", "value": per[n], "note": "(T(N) - T(0)) / N"})
+        lo, hi = min(per, default=None), max(per, default=None)
+        if lo is not None and hi != lo and per[lo] > 0:
+            out.append({"bench": "derived", "group": STEPS_GROUP, "system": system,
+                        "name": f"flatness: per step N={hi} / N={lo}", "unit": "x",
+                        "better": "", "value": per[hi] / per[lo], "note": "target 0.8..1.2"})
+    return out
 
 
 def load(path):
@@ -136,6 +173,8 @@ def main():
         except (OSError, ValueError) as e:
             print(f"bench_report: skipping {p}: {e}", file=sys.stderr)
 
+    rows.extend(derive_step_costs(rows))
+
     # Lines of the table: (group, name) in first-seen order, one cell per system.
     lines, index = [], {}
     for r in rows:
@@ -144,6 +183,11 @@ def main():
             index[key] = len(lines)
             lines.append({"group": r["group"], "name": r["name"], "systems": {}})
         lines[index[key]]["systems"][r.get("system", "durafn")] = r
+    # Derived rows join their group's lines.
+    first = {}
+    for i, l in enumerate(lines):
+        first.setdefault(l["group"], i)
+    lines.sort(key=lambda l: first[l["group"]])
     peers = [p for p in PEERS if any(p in l["systems"] for l in lines)]
 
     head = ["benchmark", "measurement", "durafn (p50 / p99 or value)"]
