@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
   g_server = server.pid();
   double start_ms = std::chrono::duration<double, std::milli>(Clock::now() - s0).count();
   double rss_start = durafn::bench::StatusMiB(server.pid(), "VmRSS");
-  double cpu_start = durafn::bench::CpuSeconds(server.pid());
+  double cpu_start = durafn::bench::ThreadCpuSeconds(server.pid());
   HttpClient c("127.0.0.1", server.port());
   auto h = c.Send("GET", "/healthz");
   Must(h.ok() && h->status == 200, "healthz");

@@ -222,18 +222,32 @@ void StartExecutions(uint16_t api_port, long n, int threads) {
     t.join();
 }
 
-template <typename Pred>
-void WaitUntil(Pred done, std::chrono::seconds limit, const char* what) {
+// Waits until `count()` reaches `target`. Gives up (false) when it has not moved for `stall`
+// (work the server lost: the run ends and reports it) or after `limit`.
+template <typename Count>
+bool WaitUntil(Count count, long target, std::chrono::seconds limit, std::chrono::seconds stall,
+               const char* what) {
   auto deadline = Clock::now() + limit;
   auto report = Clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    Must(Clock::now() < deadline, what);
+  long last = count();
+  auto moved = Clock::now();
+  while (count() < target) {
+    if (Clock::now() > deadline) return false;
+    if (long c = count(); c != last) {
+      last = c;
+      moved = Clock::now();
+    } else if (Clock::now() - moved > stall) {
+      std::fprintf(stderr, "timer_bench: %s: stuck at %ld of %ld for %lld s; giving up\n", what, c,
+                   target, static_cast<long long>(stall.count()));
+      return false;
+    }
     if (Clock::now() > report) {
-      std::fprintf(stderr, "timer_bench: still waiting for %s\n", what);
+      std::fprintf(stderr, "timer_bench: still waiting for %s (%ld of %ld)\n", what, last, target);
       report = Clock::now() + std::chrono::seconds(10);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return true;
 }
 
 }  // namespace
@@ -259,6 +273,7 @@ int main(int argc, char** argv) {
   // does not count as lateness.
   std::vector<double> late, firing;
   double peak_rss = 0, cpu = 0, wall = 0;
+  long never_resumed = 0, never_waiting = 0, refused = 0;
   {
     durafn::testing::ServerProcess server(DURAFN_BINARY, dir / "lateness");
     server.Start();
@@ -271,8 +286,19 @@ int main(int argc, char** argv) {
     workers.Run(16);
     auto t0 = Clock::now();
     StartExecutions(server.port(), n, 8);
-    WaitUntil([&] { return workers.finished() >= n; }, std::chrono::seconds(600 + n / 100),
-              "every wait firing");
+    // Every wait ends by base_ms + 30 s; a minute without progress after that is lost work.
+    WaitUntil([&] { return workers.finished(); }, n, std::chrono::seconds(600 + n / 100),
+              std::chrono::seconds(60), "every wait firing");
+    never_resumed = n - workers.finished();
+    {
+      HttpClient c("127.0.0.1", server.port());
+      auto m = c.Send("GET", "/metrics");
+      const std::string key = "durafn_store_rejected_total ";
+      if (m.ok() && m->status == 200) {
+        auto at = m->body.find(key);
+        if (at != std::string::npos) refused = std::atol(m->body.c_str() + at + key.size());
+      }
+    }
     wall = std::chrono::duration<double>(Clock::now() - t0).count();
     peak_rss = StatusMiB(server.pid(), "VmHWM");
     cpu = CpuSeconds(server.pid());
@@ -292,8 +318,9 @@ int main(int argc, char** argv) {
     Workers workers(server.port(), runtime, [](long) { return 3600; });
     workers.Run(16);
     StartExecutions(server.port(), n, 8);
-    WaitUntil([&] { return workers.waiting() >= n; }, std::chrono::seconds(600 + n / 100),
-              "every execution waiting");
+    WaitUntil([&] { return workers.waiting(); }, n, std::chrono::seconds(600 + n / 100),
+              std::chrono::seconds(60), "every execution waiting");
+    never_waiting = n - workers.waiting();
     workers.Stop();
     server.Kill(SIGKILL);
     workers.Join();
@@ -318,6 +345,7 @@ int main(int argc, char** argv) {
               cpu, wall);
   std::printf("| restart with %ld timers pending, spawn to serving | %.0f ms |\n", n, restart_ms);
   std::printf("| server RSS after restart | %.0f MiB |\n", rss_after_restart);
+  std::printf("| executions never resumed | %ld |\n", never_resumed);
   std::printf(
       "lateness: the resumed invocation's arrival at a worker minus the wait's scheduled end;\n"
       "firing: the wait's EndTimestamp (set when the timer fires) minus its scheduled end (ms)\n"
@@ -333,5 +361,11 @@ int main(int argc, char** argv) {
   report.Value(g, "restart with all timers pending, spawn to serving", restart_ms, "ms", "lower",
                "target <= 5 s");
   report.Value(g, "server RSS after restart", rss_after_restart, "MiB", "lower");
+  report.Value(g, "executions never resumed", static_cast<double>(never_resumed), "", "lower",
+               "their wait fired, no invocation followed (should be 0)");
+  report.Value(g, "store writes refused (write queue full)", static_cast<double>(refused), "",
+               "lower", "durafn_store_rejected_total after the lateness run");
+  report.Value(g, "executions never reaching their wait (restart run)",
+               static_cast<double>(never_waiting), "", "lower", "should be 0");
   return 0;
 }

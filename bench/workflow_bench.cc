@@ -142,6 +142,7 @@ void Steps(const fs::path& dir, bool quick, Report& report) {
   Must(durafn::bench::RunLoad(InvokeSpec(f.port(), "steps:1", body(10))).failed == 0, "warm-up");
   durafn::bench::ResourceSampler sampler(f.pid());
   std::vector<std::pair<long, std::vector<double>>> runs;
+  std::vector<double> rates;  // workflows/s, one client
   long total_steps = 0;
   for (long n : {0L, 10L, 100L, 1000L}) {
     long reps = n >= 1000 ? (quick ? 2 : 5) : (quick ? 10 : 30);
@@ -151,14 +152,19 @@ void Steps(const fs::path& dir, bool quick, Report& report) {
     auto r = durafn::bench::RunLoad(spec);
     Must(r.failed == 0 && r.succeeded > 0, "steps N=" + std::to_string(n) + ": " + r.first_error);
     runs.emplace_back(n, r.latency_ms);
+    rates.push_back(r.per_second());
     total_steps += n * r.succeeded;
   }
   auto totals = sampler.Stop();
   // Per-step cost and flatness are derived by scripts/bench_report.py from these rows, the
   // same way for the peers.
-  for (const auto& [n, lat] : runs)
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& [n, lat] = runs[i];
     report.Latency(group, "N=" + std::to_string(n) + " workflow latency", lat, "ms",
                    n == 0 ? "C++ SDK worker, fsync per checkpoint" : "");
+    report.Value(group, "N=" + std::to_string(n) + " workflow throughput", rates[i], "/s", "higher",
+                 std::to_string(lat.size()) + " ok, 0 failed");
+  }
   Resources(report, group, totals, static_cast<double>(total_steps), "step");
 }
 

@@ -205,7 +205,7 @@ def main():
         for p in peers:
             peer = l["systems"].get(p)
             cells += [cell(peer), ratio(ours, peer)]
-            if peer and peer.get("note"):
+            if peer and peer.get("note") and peer.get("note") != (ours or {}).get("note"):
                 notes.append(f"{PEER_TITLES[p]}: {peer['note']}")
         cells.append("; ".join(notes))
         out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")

@@ -149,7 +149,8 @@ workload() {
     fi
   done
   engine_pids=($(engine_list))
-  row "$file" "$system" "peer processes" "server peak RSS (whole run)" "$(hwm_of "${engine_pids[@]}")" MiB lower
+  row "$file" "$system" "peer processes" "server peak RSS (whole run)" "$(hwm_of "${engine_pids[@]}")" MiB lower \
+    "sum over the server's processes (PostgreSQL: shared memory counted once per backend)"
   row "$file" "$system" "peer processes" "workers peak RSS (whole run)" "$(hwm_of "${app_pids[@]}")" MiB lower
 }
 
@@ -181,20 +182,21 @@ run_restate() {
     RESTATE_BIND_ADDRESS=127.0.0.1:5122 RESTATE_ADVERTISED_ADDRESS=http://127.0.0.1:5122 \
     RESTATE_INGRESS__BIND_ADDRESS=127.0.0.1:8080 RESTATE_ADMIN__BIND_ADDRESS=127.0.0.1:9070 \
     "$server" --dump-config >"$out/restate-config.toml" 2>/dev/null || true
-  in_ns env RESTATE_BASE_DIR="$base" RESTATE_NODE_NAME=bench \
+  # Started directly (not through in_ns): `ip netns exec` and env exec in place, so $! is
+  # the server process itself, whose CPU and memory are measured.
+  ip netns exec "$ns" env RESTATE_BASE_DIR="$base" RESTATE_NODE_NAME=bench \
     RESTATE_BIND_ADDRESS=127.0.0.1:5122 RESTATE_ADVERTISED_ADDRESS=http://127.0.0.1:5122 \
     RESTATE_INGRESS__BIND_ADDRESS=127.0.0.1:8080 RESTATE_ADMIN__BIND_ADDRESS=127.0.0.1:9070 \
     RESTATE_LOG_FILTER=warn "$server" >"$tmp/restate-server.log" 2>&1 &
   local server_pid=$!
   pids+=("$server_pid")
-  in_ns env PORT=9080 ENRICHER_PORT=9081 node --import "$work/node20-compat.mjs" "$work/restate-app.mjs" >"$tmp/restate-app.log" 2>&1 &
+  ip netns exec "$ns" env PORT=9080 ENRICHER_PORT=9081 node --import "$work/node20-compat.mjs" "$work/restate-app.mjs" >"$tmp/restate-app.log" 2>&1 &
   local app_pid=$!
   pids+=("$app_pid")
   wait_http http://127.0.0.1:9070/health
   wait_http http://127.0.0.1:9081/
   in_ns curl -sf -X POST http://127.0.0.1:9070/deployments -H 'content-type: application/json' \
     -d '{"uri":"http://127.0.0.1:9080"}' >/dev/null
-  # ip netns exec runs the programs directly: these pids are the processes themselves.
   engine_root=$server_pid app_pids=("$app_pid")
   engine_list() { echo "$engine_root"; }
   # The durability of an acknowledged invocation step rests on the local log (bifrost.local).
@@ -227,7 +229,7 @@ run_dbos() {
   sc=$(in_ns runuser -u postgres -- psql -h 127.0.0.1 -p "$port" -At -c 'show synchronous_commit')
   fs=$(in_ns runuser -u postgres -- psql -h 127.0.0.1 -p "$port" -At -c 'show fsync')
   in_ns runuser -u postgres -- createdb -h 127.0.0.1 -p "$port" dbos_bench
-  in_ns env PORT=9180 ENRICHER_PORT=9181 \
+  ip netns exec "$ns" env PORT=9180 ENRICHER_PORT=9181 \
     DBOS_SYSTEM_DATABASE_URL="postgresql://postgres@127.0.0.1:$port/dbos_bench" \
     node --import "$work/node20-compat.mjs" "$work/dbos-app.mjs" >"$tmp/dbos-app.log" 2>&1 &
   local app_pid=$!
