@@ -175,6 +175,9 @@ def main():
 
     rows.extend(derive_step_costs(rows))
 
+    # durafn's rows first, so the table follows durafn's order and peers join its lines.
+    rows.sort(key=lambda r: r.get("system", "durafn") != "durafn")
+
     # Lines of the table: (group, name) in first-seen order, one cell per system.
     lines, index = [], {}
     for r in rows:

@@ -150,7 +150,7 @@ workload() {
   done
   engine_pids=($(engine_list))
   row "$file" "$system" "peer processes" "server peak RSS (whole run)" "$(hwm_of "${engine_pids[@]}")" MiB lower \
-    "sum over the server's processes (PostgreSQL: shared memory counted once per backend)"
+    "sum of VmHWM over the server's processes (shared memory counts once per process)"
   row "$file" "$system" "peer processes" "workers peak RSS (whole run)" "$(hwm_of "${app_pids[@]}")" MiB lower
 }
 
