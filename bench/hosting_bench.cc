@@ -3,7 +3,7 @@
 //   cold start: worker spawn until its first /next (the REPORT line's Init Duration), p50/p99
 //               (target p50 <= 10 ms), and the whole cold Invoke as the caller sees it
 //   throughput: echo invokes/s from 8 concurrent callers (target >= 5000/s on 2 cores)
-// Usage: hosting_bench [--quick]
+// Usage: hosting_bench [--quick] [--json FILE]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,6 +23,7 @@
 #include "api/invocation_dispatcher.h"
 #include "api/runtime_api.h"
 #include "api/server.h"
+#include "bench_report.h"
 #include "hosting/code_store.h"
 #include "hosting/memory_log_sink.h"
 #include "store/sqlite_execution_store.h"
@@ -138,7 +139,10 @@ void ColdStarts(const fs::path& dir, int n, std::vector<double>* init_ms,
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i)
+    quick = quick || std::strcmp(argv[i], "--quick") == 0;
+  durafn::bench::Report report("hosting", argc, argv);
   fs::path dir = fs::temp_directory_path() / ("durafn-hosting-bench-" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -199,5 +203,14 @@ int main(int argc, char** argv) {
               Pct(cold_us, 0.5) / 1000, Pct(cold_us, 0.99) / 1000);
   std::printf("echo throughput, 8 concurrent callers: %.0f invokes/s\n", throughput);
   std::printf("(targets: warm p50 <= 500 us, cold start p50 <= 10 ms, >= 5000 invokes/s)\n");
+  const std::string g = "plain functions (echo worker, loopback HTTP)";
+  report.Latency(g, "warm Invoke (RequestResponse)", warm, "us", "target p50 <= 500 us");
+  report.Latency(g, "cold start: spawn -> first /next", init_ms, "ms", "target p50 <= 10 ms");
+  std::vector<double> cold_ms;
+  for (double us : cold_us)
+    cold_ms.push_back(us / 1000);
+  report.Latency(g, "cold invocation through the pool", cold_ms, "ms");
+  report.Value(g, "invokes/s, 8 concurrent callers", throughput, "/s", "higher",
+               "target >= 5000/s");
   return 0;
 }

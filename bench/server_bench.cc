@@ -2,7 +2,7 @@
 //   round trip: one STEP update per CheckpointDurableExecution, committed with fsync, p50/p99
 //   concurrency: 64 executions checkpointing back to back; checkpoints/s with group commit
 //                and with one fsync per checkpoint (max_commit_batch = 1)
-// Usage: server_bench [--quick]   (data in $DURAFN_BENCH_DIR or the temp dir)
+// Usage: server_bench [--quick] [--json FILE]   (data in $DURAFN_BENCH_DIR or the temp dir)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -19,6 +19,7 @@
 #include "api/http_client.h"
 #include "api/server.h"
 #include "api/uri.h"
+#include "bench_report.h"
 #include "protocol/json_codec.h"
 #include "protocol/operation_id.h"
 
@@ -159,7 +160,10 @@ double Throughput(const std::filesystem::path& dir, std::size_t batch, int threa
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i)
+    quick = quick || std::strcmp(argv[i], "--quick") == 0;
+  durafn::bench::Report report("server", argc, argv);
   const char* env = std::getenv("DURAFN_BENCH_DIR");
   std::filesystem::path dir =
       std::filesystem::path(env ? env : std::filesystem::temp_directory_path().string()) /
@@ -191,5 +195,11 @@ int main(int argc, char** argv) {
   std::printf("| group commit | %.0f |\n| one fsync per checkpoint | %.0f |\n", grouped, single);
   std::printf("group commit / one fsync each: %.1fx (targets: >= 10000/s, >= 8x)\n",
               grouped / single);
+  const std::string g = "checkpoint path (loopback HTTP, fsync per commit)";
+  report.Latency(g, "fdatasync 4 KiB, same disk", fs, "us");
+  report.Latency(g, "checkpoint round trip", rt, "us", "target: p50 - fdatasync p50 <= 300 us");
+  report.Value(g, "64 executions, group commit", grouped, "checkpoints/s", "higher",
+               "target >= 10000/s");
+  report.Value(g, "64 executions, one fsync per checkpoint", single, "checkpoints/s", "higher");
   return 0;
 }

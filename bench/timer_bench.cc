@@ -1,10 +1,12 @@
 // Durable timers at scale, against a real `durafn serve` process.
-//   lateness: N executions each wait 2-30 s; a worker that receives the resumed invocation
+//   lateness: N executions each wait 2-30 s (--quick: 2-8 s); a worker that receives the resumed
+//   invocation
 //             records (arrival - the wait's ScheduledEndTimestamp): p50/p99/max, and the
 //             server's peak RSS and CPU seconds over the run
 //   restart:  N executions wait an hour; the server is killed (SIGKILL) and restarted on the
 //             same data dir; time from spawn until it serves, and its RSS after start-up
-// Usage: timer_bench [--quick] [--executions N]   (data in $DURAFN_BENCH_DIR or the temp dir)
+// Usage: timer_bench [--quick] [--executions N] [--json FILE]
+//   (--quick: 5,000 executions waiting 2-8 s)   (data in $DURAFN_BENCH_DIR or the temp dir)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,6 +28,7 @@
 #include "../tests/support/server_process.h"
 #include "api/http_client.h"
 #include "api/uri.h"
+#include "bench_report.h"
 #include "protocol/operation_id.h"
 
 namespace {
@@ -219,18 +222,32 @@ void StartExecutions(uint16_t api_port, long n, int threads) {
     t.join();
 }
 
-template <typename Pred>
-void WaitUntil(Pred done, std::chrono::seconds limit, const char* what) {
+// Waits until `count()` reaches `target`. Gives up (false) when it has not moved for `stall`
+// (work the server lost: the run ends and reports it) or after `limit`.
+template <typename Count>
+bool WaitUntil(Count count, long target, std::chrono::seconds limit, std::chrono::seconds stall,
+               const char* what) {
   auto deadline = Clock::now() + limit;
   auto report = Clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    Must(Clock::now() < deadline, what);
+  long last = count();
+  auto moved = Clock::now();
+  while (count() < target) {
+    if (Clock::now() > deadline) return false;
+    if (long c = count(); c != last) {
+      last = c;
+      moved = Clock::now();
+    } else if (Clock::now() - moved > stall) {
+      std::fprintf(stderr, "timer_bench: %s: stuck at %ld of %ld for %lld s; giving up\n", what, c,
+                   target, static_cast<long long>(stall.count()));
+      return false;
+    }
     if (Clock::now() > report) {
-      std::fprintf(stderr, "timer_bench: still waiting for %s\n", what);
+      std::fprintf(stderr, "timer_bench: still waiting for %s (%ld of %ld)\n", what, last, target);
       report = Clock::now() + std::chrono::seconds(10);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return true;
 }
 
 }  // namespace
@@ -243,6 +260,8 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--executions") == 0 && i + 1 < argc) n = std::atol(argv[++i]);
   }
   if (quick && n == 100'000) n = 5'000;
+  const int64_t spread = quick ? 7 : 29;  // waits last 2 .. 2 + spread - 1 s
+  durafn::bench::Report report("timer", argc, argv);
   const char* env = std::getenv("DURAFN_BENCH_DIR");
   std::filesystem::path dir =
       std::filesystem::path(env ? env : std::filesystem::temp_directory_path().string()) /
@@ -254,20 +273,32 @@ int main(int argc, char** argv) {
   // does not count as lateness.
   std::vector<double> late, firing;
   double peak_rss = 0, cpu = 0, wall = 0;
+  long never_resumed = 0, never_waiting = 0, refused = 0;
   {
     durafn::testing::ServerProcess server(DURAFN_BINARY, dir / "lateness");
     server.Start();
     auto runtime = Setup(server.port());
     const int64_t base_ms = WallMs() + 2'000 + 2 * n;
-    Workers workers(server.port(), runtime, [base_ms](long i) {
-      int64_t end_ms = base_ms + 1000 * (2 + (i * 7919) % 29);
+    Workers workers(server.port(), runtime, [base_ms, spread](long i) {
+      int64_t end_ms = base_ms + 1000 * (2 + (i * 7919) % spread);
       return std::max<int64_t>(1, (end_ms - WallMs() + 999) / 1000);
     });
     workers.Run(16);
     auto t0 = Clock::now();
     StartExecutions(server.port(), n, 8);
-    WaitUntil([&] { return workers.finished() >= n; }, std::chrono::seconds(600 + n / 100),
-              "every wait firing");
+    // Every wait ends by base_ms + 30 s; a minute without progress after that is lost work.
+    WaitUntil([&] { return workers.finished(); }, n, std::chrono::seconds(600 + n / 100),
+              std::chrono::seconds(60), "every wait firing");
+    never_resumed = n - workers.finished();
+    {
+      HttpClient c("127.0.0.1", server.port());
+      auto m = c.Send("GET", "/metrics");
+      const std::string key = "durafn_store_rejected_total ";
+      if (m.ok() && m->status == 200) {
+        auto at = m->body.find(key);
+        if (at != std::string::npos) refused = std::atol(m->body.c_str() + at + key.size());
+      }
+    }
     wall = std::chrono::duration<double>(Clock::now() - t0).count();
     peak_rss = StatusMiB(server.pid(), "VmHWM");
     cpu = CpuSeconds(server.pid());
@@ -287,8 +318,9 @@ int main(int argc, char** argv) {
     Workers workers(server.port(), runtime, [](long) { return 3600; });
     workers.Run(16);
     StartExecutions(server.port(), n, 8);
-    WaitUntil([&] { return workers.waiting() >= n; }, std::chrono::seconds(600 + n / 100),
-              "every execution waiting");
+    WaitUntil([&] { return workers.waiting(); }, n, std::chrono::seconds(600 + n / 100),
+              std::chrono::seconds(60), "every execution waiting");
+    never_waiting = n - workers.waiting();
     workers.Stop();
     server.Kill(SIGKILL);
     workers.Join();
@@ -302,7 +334,8 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(dir);
 
-  std::printf("| %ld executions waiting on timers (2-30 s) | value |\n|---|---|\n", n);
+  std::printf("| %ld executions waiting on timers (2-%ld s) | value |\n|---|---|\n", n,
+              static_cast<long>(1 + spread));
   std::printf(
       "| lateness p50 | %.0f ms |\n| lateness p99 | %.0f ms |\n| lateness max | %.0f ms |\n",
       Pct(late, 0.5), Pct(late, 0.99), Pct(late, 1.0));
@@ -312,9 +345,27 @@ int main(int argc, char** argv) {
               cpu, wall);
   std::printf("| restart with %ld timers pending, spawn to serving | %.0f ms |\n", n, restart_ms);
   std::printf("| server RSS after restart | %.0f MiB |\n", rss_after_restart);
+  std::printf("| executions never resumed | %ld |\n", never_resumed);
   std::printf(
       "lateness: the resumed invocation's arrival at a worker minus the wait's scheduled end;\n"
       "firing: the wait's EndTimestamp (set when the timer fires) minus its scheduled end (ms)\n"
       "(targets: p99 <= 10 ms, RSS <= 300 MB, restart <= 5 s)\n");
+  const std::string g = std::to_string(n) + " executions waiting on timers (2-" +
+                        std::to_string(1 + spread) + " s), raw protocol workers";
+  report.Latency(g, "lateness: arrival at a worker - scheduled end", late, "ms",
+                 "target p99 <= 10 ms");
+  report.Latency(g, "firing: EndTimestamp - scheduled end", firing, "ms");
+  report.Value(g, "server peak RSS", peak_rss, "MiB", "lower", "target <= 300 MB");
+  report.Value(g, "server CPU", cpu, "s", "lower",
+               "over " + std::to_string(static_cast<int>(wall)) + " s");
+  report.Value(g, "restart with all timers pending, spawn to serving", restart_ms, "ms", "lower",
+               "target <= 5 s");
+  report.Value(g, "server RSS after restart", rss_after_restart, "MiB", "lower");
+  report.Value(g, "executions never resumed", static_cast<double>(never_resumed), "", "lower",
+               "their wait fired, no invocation followed (should be 0)");
+  report.Value(g, "store writes refused (write queue full)", static_cast<double>(refused), "",
+               "lower", "durafn_store_rejected_total after the lateness run");
+  report.Value(g, "executions never reaching their wait (restart run)",
+               static_cast<double>(never_waiting), "", "lower", "should be 0");
   return 0;
 }

@@ -383,5 +383,19 @@ TEST_F(OrderSampleE2E, ProcessesAnOrder) {
                      "WaitSucceeded", "StepStarted", "StepSucceeded", "ExecutionSucceeded"}));
 }
 
+// `waitSeconds: 0` (what the benchmarks send) skips the durable wait: one invocation, no WAIT.
+TEST_F(OrderSampleE2E, WaitSecondsZeroSkipsTheWait) {
+  std::string arn =
+      Start({{"orderId", "ORD-78"}, {"nodejsLambdaArn", "OrderEnricher:prod"}, {"waitSeconds", 0}},
+            "OrderProcessor:prod");
+  json e = WaitClosed(arn);
+  ASSERT_EQ(e["Status"], "SUCCEEDED") << e.dump() << History(arn).dump();
+  json r = json::parse(e.value("Result", "null"));
+  EXPECT_EQ(r["orderId"], "ORD-78");
+  EXPECT_EQ(r["finalResult"]["status"], "COMPLETED");
+  EXPECT_EQ(Types(arn), (Strings{"ExecutionStarted", "StepStarted", "StepSucceeded", "StepStarted",
+                                 "StepSucceeded", "ExecutionSucceeded"}));
+}
+
 }  // namespace
 }  // namespace durafn
