@@ -17,6 +17,9 @@ bool InvocationDispatcher::Push(const std::string& function_arn, PendingInvocati
     Queue& q = queues_[function_arn];
     if (q.workers.empty()) {
       if (q.invocations.size() >= limit) return false;
+      if (invocation.queued_at == std::chrono::steady_clock::time_point{}) {
+        invocation.queued_at = std::chrono::steady_clock::now();
+      }
       if (front) {
         q.invocations.push_front(std::move(invocation));
       } else {
@@ -99,6 +102,21 @@ std::size_t InvocationDispatcher::queued(const std::string& function_arn) const 
   std::lock_guard lock(mu_);
   auto it = queues_.find(function_arn);
   return it == queues_.end() ? 0 : it->second.invocations.size();
+}
+
+std::vector<PendingInvocation> InvocationDispatcher::TakePlainQueuedBefore(
+    std::chrono::steady_clock::time_point cutoff) {
+  std::vector<PendingInvocation> out;
+  std::lock_guard lock(mu_);
+  for (auto& [arn, q] : queues_) {
+    // Oldest first; a requeued invocation keeps its first time, so the front is the oldest.
+    while (!q.invocations.empty() && q.invocations.front().payload &&
+           q.invocations.front().queued_at < cutoff) {
+      out.push_back(std::move(q.invocations.front()));
+      q.invocations.pop_front();
+    }
+  }
+  return out;
 }
 
 std::size_t InvocationDispatcher::total_queued() const {

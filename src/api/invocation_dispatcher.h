@@ -2,6 +2,7 @@
 // invocation (the Runtime API's /next long-poll). Both sides are bounded.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/execution_service.h"
 
@@ -22,8 +24,11 @@ struct PendingInvocation {
   std::string execution_arn;
   // Plain functions: the event, and where the outcome goes.
   std::optional<std::string> payload;
+  // status 429 (no function error): throttled, it waited too long for a worker.
   std::function<void(int status, std::string body, std::optional<std::string> function_error)>
       on_done;
+  // When it was queued (set by the dispatcher).
+  std::chrono::steady_clock::time_point queued_at;
 };
 
 class InvocationDispatcher : public InvocationSink {
@@ -64,6 +69,10 @@ class InvocationDispatcher : public InvocationSink {
   std::size_t queued(const std::string& function_arn) const;
   // Invocations queued for every function.
   std::size_t total_queued() const;
+  // Removes and returns the plain invocations queued before `cutoff` (oldest first per
+  // function), to be throttled.
+  std::vector<PendingInvocation> TakePlainQueuedBefore(
+      std::chrono::steady_clock::time_point cutoff);
 
  private:
   struct Waiter {

@@ -304,6 +304,13 @@ void RuntimeApi::RunMonitor() {
     if (now - last_external >= 200) {
       last_external = now;
       WatchExternal(now);
+      for (auto& inv :
+           dispatcher_.TakePlainQueuedBefore(SteadyClock::now() - options_.max_queue_wait)) {
+        if (inv.on_done) {
+          inv.on_done(429, ErrorPayload(Error("TooManyRequestsException", "Rate Exceeded.")),
+                      std::nullopt);
+        }
+      }
     }
     lock.lock();
   }

@@ -45,6 +45,10 @@ struct WorkerPoolOptions {
   // Runtime.OutOfMemory).
   int64_t address_space_headroom_mb = 1024;
   std::chrono::milliseconds monitor_interval{20};
+  // A plain invocation waiting this long for a worker (every slot busy) is answered 429
+  // TooManyRequestsException, as Lambda throttles when concurrency is exhausted. Without it
+  // durable functions that invoke plain ones and hold every worker would wait forever.
+  std::chrono::milliseconds max_queue_wait{std::chrono::seconds(10)};
   // Region and account the worker's environment claims.
   hosting::Identity identity;
   // Where node and the Node.js bootstrap are (nodejs* runtimes).

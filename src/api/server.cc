@@ -682,6 +682,10 @@ void Server::Impl::AddInvokeRoute(Router& r) {
           auto throttled = InvokePlain(
               *fn, std::move(payload), req.request_id,
               [responder, headers](int status, std::string body, std::optional<std::string> error) {
+                if (status == 429) {
+                  return responder->Send(
+                      ErrorResponse({ErrorCode::kTooManyRequests, "Rate Exceeded."}));
+                }
                 Response r = BytesResponse(std::move(body), "application/json", status);
                 for (const auto& [k, v] : headers)
                   r.headers.Set(k, v);
@@ -1012,9 +1016,10 @@ void Server::Impl::StartChainedInvoke(const std::string& caller_arn,
 
   if (!fn->config.durable()) {
     // A plain target: one invocation through its workers; its response is the result.
-    auto on_done = [this, caller_arn, op](int, std::string body,
+    auto on_done = [this, caller_arn, op](int status, std::string body,
                                           std::optional<std::string> function_error) {
       engine::ChainedInvokeCompletion c;
+      if (status == 429) function_error = "TooManyRequestsException";  // throttled
       if (!function_error) {
         c.status = protocol::OperationStatus::kSucceeded;
         c.result = std::move(body);
@@ -1186,6 +1191,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   WorkerPoolOptions pool;
   pool.max_workers = options.max_workers;
   pool.idle_timeout = options.worker_idle_timeout;
+  pool.max_queue_wait = options.max_invocation_queue_wait;
   pool.identity = impl->registry->identity();
   pool.runtime_files = hosting::LocateRuntimeFiles(options.runtimes_dir);
   Impl* raw = impl.get();
@@ -1229,8 +1235,9 @@ Status Server::Start() {
     if (!fn.ok()) return done(false);  // the function or version is gone: nothing to retry
     // Every attempt runs under the request id the 202 carried, as Lambda's retries do.
     auto throttled = impl->InvokePlain(
-        *fn, e.payload, e.id,
-        [done](int, std::string, std::optional<std::string> error) { done(error.has_value()); });
+        *fn, e.payload, e.id, [done](int status, std::string, std::optional<std::string> error) {
+          done(error.has_value() || status == 429);  // throttled runs are retried too
+        });
     if (throttled) done(true);
   });
   return Status::Ok();

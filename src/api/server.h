@@ -37,6 +37,8 @@ struct ServerOptions {
   std::size_t max_queued_invocations = 1000;
   // An idle worker is stopped after this long.
   std::chrono::milliseconds worker_idle_timeout{std::chrono::minutes(10)};
+  // A plain invocation that waited this long for a worker is answered 429.
+  std::chrono::milliseconds max_invocation_queue_wait{std::chrono::seconds(10)};
   // Asynchronous (Event) invocations that end in a function error are retried twice, after
   // these delays (Lambda's defaults: about one, then two minutes).
   std::chrono::milliseconds event_retry_delay_1{std::chrono::minutes(1)};

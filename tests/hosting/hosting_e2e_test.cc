@@ -329,6 +329,29 @@ TEST_F(HostingE2E, GlobalCapQueuesAndAFullQueueThrottles) {
   EXPECT_EQ(Workers().size(), 1u);
 }
 
+TEST_F(HostingE2E, AnInvocationWaitingTooLongForAWorkerIsThrottled) {
+  options_.max_workers = 1;
+  options_.max_invocation_queue_wait = std::chrono::milliseconds(300);
+  StartServer();
+  Create("Slow", ZipCode("sleep"), {{"Timeout", 10}});
+  HttpClient a("127.0.0.1", server_->port());
+  auto first = std::async(std::launch::async, [&] {
+    return Invoke("Slow", {{"ms", 3000}}, {}, &a);
+  });
+  for (int i = 0; i < 200; ++i) {
+    json w = Workers();
+    if (w.size() == 1 && w[0]["State"] == "busy") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // The only worker is busy for 3 s: the second waits in the queue, then is throttled.
+  auto start = std::chrono::steady_clock::now();
+  auto second = Invoke("Slow", {{"ms", 1}});
+  EXPECT_EQ(second.status, 429) << second.body;
+  EXPECT_EQ(second.headers.Get("X-Amzn-ErrorType").value_or(""), "TooManyRequestsException");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2500));
+  EXPECT_EQ(Body(first.get()), "slept");
+}
+
 TEST_F(HostingE2E, VersionsKeepTheirCodeAndAliasesMove) {
   StartServer();
   Create("Versioned", ZipCode("info"));
