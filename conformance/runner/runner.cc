@@ -235,10 +235,8 @@ void DeployOne(cli::ApiClient& api, const RunnerOptions& o, const Handlers& hand
                  {"Role", kRole},
                  {"Timeout", 60},
                  {"MemorySize", 256}};
-  // The JavaScript handlers call their invoke targets by <prefix><id>.
-  if (o.language == Language::kJs) {
-    config["Environment"] = {{"Variables", {{"CONFORMANCE_FUNCTION_PREFIX", o.function_prefix}}}};
-  }
+  // Handlers call their invoke targets by <prefix><id>.
+  config["Environment"] = {{"Variables", {{"CONFORMANCE_FUNCTION_PREFIX", o.function_prefix}}}};
   if (durable) {
     config["DurableConfig"] = {{"ExecutionTimeout", kExecutionTimeoutSeconds},
                                {"RetentionPeriodInDays", 1}};

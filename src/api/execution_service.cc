@@ -160,9 +160,12 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
     on_durable(s);
     return;
   }
-  // The caller's invocation may just have ended: record the results that waited for it.
-  if (cached.state.record.phase != engine::InvocationPhase::kRunning) {
-    FlushDeferredChained(shard, arn);
+  // The caller's invocation may just have ended: record the results that waited for it, as a
+  // task of its own (not inside this Persist, whose caller still holds `cached`).
+  if (cached.state.record.phase != engine::InvocationPhase::kRunning &&
+      shard.deferred_chained.count(arn) > 0 &&
+      !Post(arn, [this, &shard, arn] { FlushDeferredChained(shard, arn); })) {
+    FlushLater(arn);
   }
 }
 
@@ -767,6 +770,18 @@ protocol::Timestamp ExecutionService::Now(const engine::ExecutionState& state) c
   return protocol::Timestamp{clock_().ms + state.record.skipped_ms};
 }
 
+void ExecutionService::FlushLater(const std::string& arn) {
+  RetryLater([this, arn] {
+    if (!Post(arn, [this, arn] { FlushDeferredChained(ShardFor(arn), arn); })) FlushLater(arn);
+  });
+}
+
+void ExecutionService::SkipLater(const std::string& arn) {
+  RetryLater([this, arn] {
+    if (!Post(arn, [this, arn] { SkipToNextTimer(arn); })) SkipLater(arn);
+  });
+}
+
 void ExecutionService::SkipToNextTimer(const std::string& arn) {
   Shard& shard = ShardFor(arn);
   ApiError error;
@@ -805,8 +820,13 @@ void ExecutionService::SkipToNextTimer(const std::string& arn) {
   // A fire that changed nothing would find the same timer again: stop there.
   bool progressed = !outcome.events.empty() || !outcome.effects.empty();
   store::TimerRow fired{arn, next->kind, next->operation_id, next->due};
+  // Not saved (store full): the timer left memory but not the store; skip again shortly.
   Persist(
-      shard, arn, *c, std::move(outcome), [](Status) {}, &fired, progressed);
+      shard, arn, *c, std::move(outcome),
+      [this, arn](Status s) {
+        if (!s.ok()) SkipLater(arn);
+      },
+      &fired, progressed);
 }
 
 ExecutionService::Stats ExecutionService::stats() const {

@@ -186,6 +186,8 @@ class ExecutionService {
   protocol::Timestamp Now(const engine::ExecutionState& state) const;
   // Skip-time mode: if the execution has no invocation in flight, advances its clock to its
   // next timer and fires it. Shard thread only.
+  // SkipToNextTimer again shortly, e.g. after the store refused its write.
+  void SkipLater(const std::string& arn);
   void SkipToNextTimer(const std::string& arn);
   void RunTimers();
   // Runs `task` a little later, from the timer thread: work refused by a full store or shard
@@ -201,6 +203,8 @@ class ExecutionService {
                     const std::string& operation_id,
                     const engine::ChainedInvokeCompletion& completion);
   void FlushDeferredChained(Shard& shard, const std::string& arn);
+  // FlushDeferredChained from a task of its own, shortly (the shard was full).
+  void FlushLater(const std::string& arn);
   void NotifyClosed(const engine::ExecutionRecord& record);
   Status Recover();
   std::string NewNonce();

@@ -286,7 +286,7 @@ Result<StoredCode> CodeStore::PutDirectory(const fs::path& dir) const {
         tag = "D";
       } else if (fs::is_regular_file(status)) {
         std::string data;
-        if (!ReadWhole(from, &data)) return Status::Unavailable("cannot read " + from.string());
+        if (!ReadWhole(from, &data)) return Status::InvalidArgument("cannot read " + from.string());
         total += data.size();
         if (total > kMaxUnzippedBytes) {
           return Status::InvalidArgument("Code.DirectoryPath holds more than " +

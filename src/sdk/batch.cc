@@ -9,7 +9,6 @@
 #include "durafn/durable_context.h"
 #include "protocol/operation_id.h"
 #include "sdk/context_impl.h"
-#include "sdk/operation_ids.h"
 
 namespace durafn {
 
@@ -181,7 +180,7 @@ BatchResult RunItems(ContextImpl& outer, const BatchSpec& spec) {
         items[i] = BatchItem{i, BatchItemStatus::kStarted, nullptr, std::nullopt};
       }
       ContextImpl::OpRef ref{protocol::OperationPath(outer.path, static_cast<uint64_t>(i) + 1), {}};
-      ref.id = OperationIdFor(ref.path);
+      ref.id = protocol::HashOperationId(ref.path);
       auto flag = std::make_shared<std::atomic<bool>>(false);
       std::string name = spec.item_name(i);
       BatchItem result{i, BatchItemStatus::kStarted, nullptr, std::nullopt};

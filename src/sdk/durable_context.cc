@@ -5,7 +5,6 @@
 #include "protocol/operation_id.h"
 #include "sdk/context_impl.h"
 #include "sdk/log_fields.h"
-#include "sdk/operation_ids.h"
 
 namespace durafn {
 
@@ -18,7 +17,7 @@ namespace sdk {
 ContextImpl::OpRef ContextImpl::NextOp() {
   ++counter;
   std::string p = protocol::OperationPath(path, counter);
-  std::string h = OperationIdFor(p);
+  std::string h = protocol::HashOperationId(p);
   return {std::move(p), std::move(h)};
 }
 

@@ -8,6 +8,7 @@
 
 #include "api/http_server.h"
 #include "durafn/durafn.h"
+#include "protocol/operation_id.h"
 #include "sdk/durable_client.h"
 #include "sdk/http_connection.h"
 #include "sdk/invocation.h"
@@ -506,35 +507,6 @@ TEST(Runtime, RefusesToStartWithoutRuntimeApi) {
 }  // namespace
 }  // namespace durafn
 
-#include "protocol/operation_id.h"
-#include "sdk/operation_ids.h"
-
-namespace durafn {
-namespace {
-
-TEST(OperationIds, FastPathEqualsProtocolIds) {
-  for (const char* p : {"1", "2", "1-1", "1-2-3", "10000", "execution-result-1"}) {
-    EXPECT_EQ(sdk::OperationIdFor(p), protocol::HashOperationId(p)) << p;
-  }
-  EXPECT_EQ(sdk::OperationIdFor("1"), "c4ca4238a0b92382");
-}
-
-TEST(OperationIds, FastPathEqualsProtocolIdsForEveryPaddingCase) {
-  // Lengths across the 56- and 64-byte block boundaries, and bytes above 0x7f.
-  std::string text;
-  for (int len = 0; len <= 200; ++len) {
-    EXPECT_EQ(sdk::OperationIdFor(text), protocol::HashOperationId(text)) << len;
-    text += static_cast<char>(len < 100 ? '0' + len % 10 : 0x80 + len);
-  }
-  for (int i = 1; i <= 3000; ++i) {
-    std::string p = protocol::OperationPath("7-3", i);
-    ASSERT_EQ(sdk::OperationIdFor(p), protocol::HashOperationId(p)) << p;
-  }
-}
-
-}  // namespace
-}  // namespace durafn
-
 namespace durafn {
 namespace {
 
@@ -622,9 +594,9 @@ TEST(Invocation, FlatNestingResumesFromItemOperations) {
   EXPECT_EQ(ran.load(), 1);
 
   const std::string map_path = protocol::OperationPath("", 1);
-  const std::string map_id = sdk::OperationIdFor(map_path);
+  const std::string map_id = protocol::HashOperationId(map_path);
   auto inner = [&](int item) {
-    return sdk::OperationIdFor(
+    return protocol::HashOperationId(
         protocol::OperationPath(protocol::OperationPath(map_path, item + 1), 1));
   };
   json map_op = {{"Id", map_id},     {"Name", "flat"},      {"Type", "CONTEXT"},

@@ -71,7 +71,9 @@ const durafn::PlainHandler* find_plain(std::string_view id) {
 }
 
 std::string function_name(std::string_view id) {
-  return "conformance-" + std::string(id);
+  // The runner deploys under a prefix of its choice and tells the functions which.
+  const char* prefix = std::getenv("CONFORMANCE_FUNCTION_PREFIX");
+  return (prefix && *prefix ? std::string(prefix) : std::string("conformance-")) + std::string(id);
 }
 
 std::vector<std::string> durable_ids() {

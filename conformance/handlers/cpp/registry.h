@@ -27,7 +27,8 @@ bool register_not_implemented(std::string id, std::string reason);
 const durafn::DurableHandler* find_durable(std::string_view id);
 const durafn::PlainHandler* find_plain(std::string_view id);
 
-// The name the runner deploys handler `id` under ("conformance-" + id). Handlers that invoke
+// The name the runner deploys handler `id` under: $CONFORMANCE_FUNCTION_PREFIX (set by the
+// runner; default "conformance-") + id. Handlers that invoke
 // another registered handler (the invoke suite's targets) call it by this name; a durable
 // target needs a qualifier, e.g. function_name("x") + ":$LATEST".
 std::string function_name(std::string_view id);

@@ -1,4 +1,4 @@
-// Helpers shared by the conformance handler modules.
+// Functions shared by the conformance handler modules.
 import { createHash } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
 // An ES module by its package's "type", loaded from a subfolder.
-import { helper } from './helper.js';
+import { double } from './double.js';
 
-export const handler = async (event) => ({ module: true, value: helper(event.n) });
+export const handler = async (event) => ({ module: true, value: double(event.n) });

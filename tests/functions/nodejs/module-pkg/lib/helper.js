@@ -1,1 +1,0 @@
-export const helper = (n) => n * 2;
