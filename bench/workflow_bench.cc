@@ -65,10 +65,14 @@ void Must(bool ok, const std::string& what) {
   }
 }
 
-// A fresh `durafn serve` with the bench's functions deployed from their executables.
+// A fresh `durafn serve` with the bench's functions deployed from their executables. Each
+// order in flight holds a processor worker while its enricher needs another, so 128 orders
+// need 256 workers: the pool is sized like Lambda's default account concurrency (1000), not
+// the server's conservative default of 64.
 class Fixture {
  public:
-  explicit Fixture(const fs::path& dir) : dir_(dir), server_(DURAFN_BINARY, dir / "data") {
+  explicit Fixture(const fs::path& dir)
+      : dir_(dir), server_(DURAFN_BINARY, dir / "data", {"--max-workers", "1000"}) {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     server_.Start();
