@@ -38,21 +38,23 @@ fi
 
 # ---- the namespace ----
 ns="durafn-bench-$$"
-ip netns add "$ns"
 pids=()
-tmp=$(mktemp -d "${DURAFN_BENCH_DIR:-${TMPDIR:-/tmp}}/durafn-peers.XXXXXX")
-chmod 755 "$tmp"
+tmp=""
 cleanup() {
-  cp "$tmp"/*.log "$out/" 2>/dev/null || true  # the peers' own logs, for diagnosis
+  [[ -n "$tmp" ]] && cp "$tmp"/*.log "$out/" 2>/dev/null || true  # the peers' own logs
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   if [[ -f "$tmp/pg/postmaster.pid" ]]; then
     runuser -u postgres -- pg_ctl -D "$tmp/pg" -m immediate stop >/dev/null 2>&1 || true
   fi
   ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$tmp"
+  if [[ -n "$tmp" ]]; then rm -rf "$tmp"; fi
 }
+# Armed before anything is created, so a failure half-way leaves nothing behind.
 trap cleanup EXIT
+ip netns add "$ns"
+tmp=$(mktemp -d "${DURAFN_BENCH_DIR:-${TMPDIR:-/tmp}}/durafn-peers.XXXXXX")
+chmod 755 "$tmp"
 ip netns exec "$ns" ip link set lo up
 in_ns() { ip netns exec "$ns" "$@"; }
 
