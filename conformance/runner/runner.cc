@@ -202,6 +202,8 @@ class CallbackDriver {
   std::vector<SeenCallback> callbacks_;
 };
 
+void WriteBootstrap(const std::filesystem::path& dir, const std::string& binary, bool local);
+
 // The function's code folder. A server on this machine gets a two-line bootstrap that runs
 // the binary where it is (every function's code is then a few bytes, not a copy of a large
 // binary per handler); another server gets the binary itself.
@@ -210,6 +212,17 @@ std::string TempCodeDir(const std::string& binary, bool local) {
       (std::filesystem::temp_directory_path() / "durafn-conformance-code-XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder");
   std::filesystem::path dir(pattern);
+  try {
+    WriteBootstrap(dir, binary, local);
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  return dir.string();
+}
+
+// The folder's `bootstrap`: a script running `binary` in place, or a copy of it.
+void WriteBootstrap(const std::filesystem::path& dir, const std::string& binary, bool local) {
   if (local) {
     std::string path = std::filesystem::canonical(binary).string();
     if (path.find('\'') != std::string::npos) {
@@ -224,7 +237,6 @@ std::string TempCodeDir(const std::string& binary, bool local) {
                                                       std::filesystem::perms::group_exec |
                                                       std::filesystem::perms::others_read |
                                                       std::filesystem::perms::others_exec);
-  return dir.string();
 }
 
 void DeployOne(cli::ApiClient& api, const RunnerOptions& o, const Handlers& handlers,
