@@ -78,9 +78,52 @@ CREATE TABLE chained_invokes (
 );
 )sql";
 
+// Version 3: operations, events and timers become WITHOUT ROWID tables. A rowid table with a
+// TEXT primary key is two B-trees (rows, and the key's index), and a checkpoint dirtied a page
+// in each. Operations are clustered in creation order, so new ones append to one page, and
+// found by id through a smaller index. Together this saves about three of the ten pages one
+// checkpoint wrote to the log, and with them fsync time and writer CPU.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE operations_v3 (
+  arn   TEXT    NOT NULL,
+  seq   INTEGER NOT NULL,
+  id    TEXT    NOT NULL,
+  entry TEXT    NOT NULL,
+  PRIMARY KEY (arn, seq)
+) WITHOUT ROWID;
+INSERT INTO operations_v3 (arn, seq, id, entry) SELECT arn, seq, id, entry FROM operations;
+DROP TABLE operations;
+ALTER TABLE operations_v3 RENAME TO operations;
+CREATE UNIQUE INDEX operations_by_id ON operations (arn, id);
+
+CREATE TABLE events_v3 (
+  arn      TEXT    NOT NULL,
+  event_id INTEGER NOT NULL,
+  event    TEXT    NOT NULL,
+  PRIMARY KEY (arn, event_id)
+) WITHOUT ROWID;
+INSERT INTO events_v3 (arn, event_id, event) SELECT arn, event_id, event FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+
+CREATE TABLE timers_v3 (
+  arn          TEXT    NOT NULL,
+  kind         TEXT    NOT NULL,
+  operation_id TEXT    NOT NULL,
+  due_ms       INTEGER NOT NULL,
+  PRIMARY KEY (arn, kind, operation_id)
+) WITHOUT ROWID;
+INSERT INTO timers_v3 (arn, kind, operation_id, due_ms)
+  SELECT arn, kind, operation_id, due_ms FROM timers;
+DROP TABLE timers;
+ALTER TABLE timers_v3 RENAME TO timers;
+CREATE INDEX timers_by_due ON timers (due_ms);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kV1},
     Migration{2, kV2},
+    Migration{3, kV3},
 };
 
 Status EnsureVersionTable(Database& db) {

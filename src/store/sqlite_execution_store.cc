@@ -182,6 +182,16 @@ Status ApplyChainedChanges(Database& db, const std::string& arn,
   return Status::Ok();
 }
 
+// The rows that hang off an execution: operations, events, timers and chained invokes.
+Status WriteChildRows(Database& db, const ExecutionWrite& w) {
+  const std::string& arn = w.row.arn;
+  Status s = UpsertOperations(db, arn, w.operations);
+  if (s.ok()) s = InsertEvents(db, arn, w.events);
+  if (s.ok()) s = ApplyTimerChanges(db, arn, w.timers);
+  if (s.ok()) s = ApplyChainedChanges(db, arn, w.chained);
+  return s;
+}
+
 // Create: fails with AlreadyExists on a live name or ARN conflict; purges an expired one.
 Status InsertExecution(Database& db, const ExecutionWrite& w) {
   const ExecutionRow& r = w.row;
@@ -235,33 +245,54 @@ Status InsertExecution(Database& db, const ExecutionWrite& w) {
           .Bind(15, Text(r.record))
           .Run();
   if (!s.ok()) return s;
-  if (s = UpsertOperations(db, r.arn, w.operations); !s.ok()) return s;
-  if (s = InsertEvents(db, r.arn, w.events); !s.ok()) return s;
-  if (s = ApplyTimerChanges(db, r.arn, w.timers); !s.ok()) return s;
-  return ApplyChainedChanges(db, r.arn, w.chained);
+  return WriteChildRows(db, w);
 }
 
 // Save: the row is updated only if it is the state the caller derived its own from.
 Status UpdateExecution(Database& db, const ExecutionWrite& w) {
   const ExecutionRow& r = w.row;
+  // Most saves (a step, a checkpoint) leave the indexed columns as they are. SQLite rewrites
+  // the index entries of every column an UPDATE sets, so such a save sets only the others,
+  // sparing a page of executions_by_status in the log. It matches no row when an indexed
+  // column changes or the guard fails; the full update below then decides.
+  auto light = db.Prepare(
+      "UPDATE executions SET change_counter = ?, next_event_id = ?, record = ? "
+      "WHERE arn = ? AND change_counter BETWEEN ? AND ? AND next_event_id = ? "
+      "AND status = ? AND phase = ? AND end_ms IS ? AND expires_ms IS ?");
+  if (!light.ok()) return light.status();
+  Status s = (*light)
+                 ->Bind(1, r.change_counter)
+                 .Bind(2, r.next_event_id)
+                 .Bind(3, Text(r.record))
+                 .Bind(4, Text(r.arn))
+                 .Bind(5, w.min_stored_change_counter)
+                 .Bind(6, r.change_counter)
+                 .Bind(7, w.expected_stored_next_event_id)
+                 .Bind(8, Text(r.status))
+                 .Bind(9, Text(r.phase))
+                 .Bind(10, r.end_ms)
+                 .Bind(11, r.expires_ms)
+                 .Run();
+  if (!s.ok()) return s;
+  if (Changes(db) == 1) return WriteChildRows(db, w);
   auto upd = db.Prepare(
       "UPDATE executions SET status = ?, phase = ?, end_ms = ?, expires_ms = ?, "
       "change_counter = ?, next_event_id = ?, record = ? "
       "WHERE arn = ? AND change_counter BETWEEN ? AND ? AND next_event_id = ?");
   if (!upd.ok()) return upd.status();
-  Status s = (*upd)
-                 ->Bind(1, Text(r.status))
-                 .Bind(2, Text(r.phase))
-                 .Bind(3, r.end_ms)
-                 .Bind(4, r.expires_ms)
-                 .Bind(5, r.change_counter)
-                 .Bind(6, r.next_event_id)
-                 .Bind(7, Text(r.record))
-                 .Bind(8, Text(r.arn))
-                 .Bind(9, w.min_stored_change_counter)
-                 .Bind(10, r.change_counter)
-                 .Bind(11, w.expected_stored_next_event_id)
-                 .Run();
+  s = (*upd)
+          ->Bind(1, Text(r.status))
+          .Bind(2, Text(r.phase))
+          .Bind(3, r.end_ms)
+          .Bind(4, r.expires_ms)
+          .Bind(5, r.change_counter)
+          .Bind(6, r.next_event_id)
+          .Bind(7, Text(r.record))
+          .Bind(8, Text(r.arn))
+          .Bind(9, w.min_stored_change_counter)
+          .Bind(10, r.change_counter)
+          .Bind(11, w.expected_stored_next_event_id)
+          .Run();
   if (!s.ok()) return s;
   if (Changes(db) != 1) {
     auto check = db.Prepare("SELECT change_counter, next_event_id FROM executions WHERE arn = ?");
@@ -280,10 +311,7 @@ Status UpdateExecution(Database& db, const ExecutionWrite& w) {
         std::to_string(r.change_counter) + ", next event " +
         std::to_string(w.expected_stored_next_event_id) + "): reload it");
   }
-  if (s = UpsertOperations(db, r.arn, w.operations); !s.ok()) return s;
-  if (s = InsertEvents(db, r.arn, w.events); !s.ok()) return s;
-  if (s = ApplyTimerChanges(db, r.arn, w.timers); !s.ok()) return s;
-  return ApplyChainedChanges(db, r.arn, w.chained);
+  return WriteChildRows(db, w);
 }
 
 Status ReplaceEventRows(Database& db, const std::string& arn, const OperationRow& op,
@@ -424,6 +452,10 @@ Result<std::unique_ptr<SqliteExecutionStore>> SqliteExecutionStore::Open(
   auto db = Database::Open(path, {.synchronous_full = options.synchronous_full});
   if (!db.ok()) return db.status();
   if (auto s = Migrate(*db); !s.ok()) return s;
+  // After the migrations, whose own writes the checkpoint moves out of the log.
+  if (options.wal_reserve_bytes > 0) {
+    if (auto s = db->ReserveWal(options.wal_reserve_bytes); !s.ok()) return s;
+  }
   return std::unique_ptr<SqliteExecutionStore>(
       new SqliteExecutionStore(path, std::move(*db), options));
 }

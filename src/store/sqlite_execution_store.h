@@ -26,6 +26,9 @@ class SqliteExecutionStore final : public ExecutionStore {
     // FULL: a commit is acknowledged only after fsync (power-loss safe). NORMAL is for
     // tests and benchmarks that accept losing the last commits on power loss.
     bool synchronous_full = true;
+    // Zeroed WAL space written at open (see Database::Options::wal_reserve_bytes): about four
+    // automatic checkpoints' worth of log, so commits overwrite instead of appending.
+    int64_t wal_reserve_bytes = 16 << 20;
     // Idle read connections kept between queries.
     std::size_t max_idle_readers = 8;
   };

@@ -40,6 +40,52 @@ TEST_F(SchemaTest, NewDatabaseGetsTheLatestVersionAndEveryTable) {
   EXPECT_EQ(SchemaVersion(db).value(), LatestSchemaVersion());
 }
 
+// A database written by version 2 keeps every row through the move to WITHOUT ROWID tables.
+TEST_F(SchemaTest, Version3KeepsTheRowsOfAVersion2Database) {
+  Database db = OpenDb();
+  ASSERT_TRUE(Migrate(db, Migrations().first(2)).ok());
+  ASSERT_EQ(SchemaVersion(db).value(), 2);
+  ASSERT_TRUE(db.Exec("INSERT INTO operations (arn, seq, id, entry) VALUES "
+                      "('a', 0, 'x', '{1}'), ('a', 1, 'y', '{2}'), ('b', 0, 'x', '{3}');"
+                      "INSERT INTO events (arn, event_id, event) VALUES "
+                      "('a', 1, 'e1'), ('a', 2, 'e2'), ('b', 1, 'e3');"
+                      "INSERT INTO timers (arn, kind, operation_id, due_ms) VALUES "
+                      "('a', 'wait', 'x', 5), ('b', 'wait', 'x', 7);")
+                  .ok());
+  ASSERT_TRUE(Migrate(db).ok());
+  EXPECT_EQ(SchemaVersion(db).value(), LatestSchemaVersion());
+  auto rows = [&](const std::string& sql) {
+    auto st = db.Prepare(sql);
+    EXPECT_TRUE(st.ok());
+    std::string out;
+    for (;;) {
+      auto more = (*st)->Step();
+      EXPECT_TRUE(more.ok());
+      if (!more.ok() || !*more) break;
+      out += (*st)->ColumnText(0) + ";";
+    }
+    (*st)->Reset();
+    return out;
+  };
+  EXPECT_EQ(rows("SELECT arn || seq || id || entry FROM operations ORDER BY arn, seq"),
+            "a0x{1};a1y{2};b0x{3};");
+  EXPECT_EQ(rows("SELECT arn || event_id || event FROM events ORDER BY arn, event_id"),
+            "a1e1;a2e2;b1e3;");
+  EXPECT_EQ(rows("SELECT arn || due_ms FROM timers ORDER BY due_ms"), "a5;b7;");
+  EXPECT_EQ(rows("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE "
+                 "'%WITHOUT ROWID' ORDER BY name"),
+            "events;operations;timers;");
+  // The key and the creation order are still unique.
+  EXPECT_FALSE(
+      db.Exec("INSERT INTO operations (arn, seq, id, entry) VALUES ('a', 5, 'x', '')").ok());
+  EXPECT_FALSE(
+      db.Exec("INSERT INTO operations (arn, seq, id, entry) VALUES ('a', 1, 'z', '')").ok());
+  EXPECT_EQ(rows("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE "
+                 "'sqlite_autoindex%' ORDER BY name"),
+            "executions_by_expiry;executions_by_function_start;executions_by_status;"
+            "operations_by_id;timers_by_due;");
+}
+
 TEST_F(SchemaTest, EachMigrationIsItsOwnTransaction) {
   constexpr Migration kGood1{1, "CREATE TABLE a (x INTEGER)"};
   constexpr Migration kGood2{2, "CREATE TABLE b (x INTEGER)"};
