@@ -13,6 +13,7 @@
 #include "api/beast.h"
 #include "api/request_id.h"
 #include "api/responses.h"
+#include "protocol/thread_name.h"
 
 namespace durafn::api {
 namespace {
@@ -495,7 +496,10 @@ Status HttpServer::Start() {
   s.work.emplace(s.ioc.get_executor());
   s.Accept();  // no thread runs yet, so touching the acceptor here is safe
   for (int i = 0; i < o.io_threads; ++i)
-    s.threads.emplace_back([&s] { s.RunIo(); });
+    s.threads.emplace_back([&s] {
+      SetThreadName("http-io");
+      s.RunIo();
+    });
   return Status::Ok();
 }
 

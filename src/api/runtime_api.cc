@@ -11,6 +11,7 @@
 #include "api/responses.h"
 #include "hosting/worker_process.h"
 #include "protocol/json_codec.h"
+#include "protocol/thread_name.h"
 
 namespace durafn::api {
 namespace {
@@ -211,7 +212,10 @@ RuntimeApi::RuntimeApi(ExecutionService& service, InvocationDispatcher& dispatch
       log_sink_(log_sink),
       options_(std::move(options)),
       resolver_(std::move(resolver)) {
-  monitor_ = std::thread([this] { RunMonitor(); });
+  monitor_ = std::thread([this] {
+    SetThreadName("worker-monitor");
+    RunMonitor();
+  });
 }
 
 RuntimeApi::~RuntimeApi() {

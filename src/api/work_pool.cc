@@ -1,10 +1,13 @@
 #include "api/work_pool.h"
 
+#include "protocol/thread_name.h"
+
 namespace durafn::api {
 
 WorkPool::WorkPool(int threads, std::size_t max_queued) : max_queued_(max_queued) {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([this] {
+      SetThreadName("work-pool");
       for (;;) {
         std::function<void()> work;
         {

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "protocol/thread_name.h"
+
 namespace durafn::hosting {
 namespace fs = std::filesystem;
 namespace {
@@ -59,7 +61,10 @@ EventQueue::~EventQueue() {
 
 void EventQueue::Start(Runner runner) {
   runner_ = std::move(runner);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    SetThreadName("event-queue");
+    Run();
+  });
 }
 
 void EventQueue::Stop() {

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "protocol/thread_name.h"
+
 namespace durafn::hosting {
 namespace {
 
@@ -97,7 +99,10 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpec& sp
     w->pid_ = -1;
     return Status::Unavailable("pidfd_open: " + std::string(strerror(errno)));
   }
-  w->reader_ = std::thread([p = w.get()] { p->Run(); });
+  w->reader_ = std::thread([p = w.get()] {
+    SetThreadName("worker-output");
+    p->Run();
+  });
   return w;
 }
 

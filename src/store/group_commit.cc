@@ -4,13 +4,21 @@
 #include <chrono>
 #include <future>
 
+#include "protocol/thread_name.h"
+
 namespace durafn::store {
 
 GroupCommitWriter::GroupCommitWriter(Database db, Options options)
     : db_(std::move(db)),
       options_(options),
-      completion_thread_([this] { RunCompletions(); }),
-      thread_([this] { Run(); }) {
+      completion_thread_([this] {
+        SetThreadName("store-done");
+        RunCompletions();
+      }),
+      thread_([this] {
+        SetThreadName("store-writer");
+        Run();
+      }) {
   assert(options_.max_batch > 0 && options_.max_queue > 0);
 }
 
