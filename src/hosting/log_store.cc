@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hosting/log_filter_pattern.h"
+#include "protocol/thread_name.h"
 #include "store/read_pool.h"
 #include "store/sqlite.h"
 
@@ -353,7 +354,10 @@ Result<std::unique_ptr<LogStore>> LogStore::Open(const std::string& path, LogSto
   if (!row.ok()) return row.status();
   if (*row) store->last_id_ = (*seq)->ColumnInt(0);
   (*seq)->Reset();
-  store->thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->thread_ = std::thread([s = store.get()] {
+    SetThreadName("log-writer");
+    s->WriterLoop();
+  });
   return store;
 }
 
@@ -381,8 +385,9 @@ void LogStore::Append(LogRecord record) {
       ++dropped_;
       return;
     }
-    wake = queue_.empty();
     queue_.push_back(std::move(record));
+    // The writer sleeps until the first record, then lingers until a batch is full.
+    wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
     ++appended_;
   }
   if (wake) queue_cv_.notify_one();
@@ -396,6 +401,11 @@ void LogStore::WriterLoop() {
       std::unique_lock lock(mu_);
       queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is written
+      if (options_.linger.count() > 0) {
+        queue_cv_.wait_for(lock, options_.linger, [&] {
+          return stopping_ || flushes_waiting_ > 0 || queue_.size() >= options_.max_batch;
+        });
+      }
       std::size_t n = std::min(queue_.size(), options_.max_batch);
       for (std::size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
@@ -421,7 +431,10 @@ void LogStore::WriterLoop() {
 void LogStore::Flush() {
   std::unique_lock lock(mu_);
   const uint64_t target = appended_;
+  ++flushes_waiting_;
+  queue_cv_.notify_one();
   written_cv_.wait(lock, [&] { return done_ >= target; });
+  --flushes_waiting_;
 }
 
 int64_t LogStore::WaitForNewer(int64_t after_id, std::chrono::milliseconds timeout) {

@@ -42,6 +42,10 @@ struct LogStoreOptions {
   std::size_t queue_capacity = 100'000;
   // Most records one write transaction takes.
   std::size_t max_batch = 4'096;
+  // Once a record is queued the writer waits this long for more (unless a batch fills or
+  // Flush asks). Lines are not fsynced one by one, so grouping them costs no durability,
+  // and it saves most of the pages each small transaction would write again.
+  std::chrono::milliseconds linger{5};
   // Stored bytes a log group may hold before its oldest events are evicted.
   int64_t max_group_bytes = 64LL * 1024 * 1024;
   // Longer messages are truncated (CloudWatch's limit on one event is 256 KiB).
@@ -176,6 +180,7 @@ class LogStore : public LogSink {
   std::condition_variable written_cv_;  // Flush and WaitForNewer wait for commits
   std::deque<LogRecord> queue_;
   bool stopping_ = false;
+  int flushes_waiting_ = 0;  // Flush calls in progress: the writer does not linger
   uint64_t appended_ = 0;
   uint64_t dropped_ = 0;
   uint64_t done_ = 0;  // records taken off the queue and written (or failed to write)
