@@ -5,6 +5,7 @@
 
 #include "engine/apply.h"
 #include "engine/callback_id.h"
+#include "protocol/thread_name.h"
 
 namespace durafn::api {
 namespace {
@@ -61,12 +62,15 @@ ExecutionService::Shard& ExecutionService::ShardFor(const std::string& arn) {
   return *shards_[std::hash<std::string>{}(arn) % shards_.size()];
 }
 
-bool ExecutionService::Post(const std::string& arn, std::function<void()> task) {
+bool ExecutionService::Post(const std::string& arn, std::function<void()> task, bool urgent) {
   Shard& shard = ShardFor(arn);
   {
     std::lock_guard lock(shard.mu);
-    if (shard.stopping || shard.tasks.size() >= options_.max_queued_tasks_per_shard) return false;
-    shard.tasks.push_back(std::move(task));
+    if (shard.stopping ||
+        shard.tasks.size() + shard.urgent_tasks.size() >= options_.max_queued_tasks_per_shard) {
+      return false;
+    }
+    (urgent ? shard.urgent_tasks : shard.tasks).push_back(std::move(task));
   }
   shard.cv.notify_one();
   return true;
@@ -85,12 +89,16 @@ void ExecutionService::RunShard(Shard& shard) {
     std::function<void()> task;
     {
       std::unique_lock lock(shard.mu);
-      shard.cv.wait(lock, [&] { return shard.stopping || !shard.tasks.empty(); });
-      if (shard.tasks.empty()) return;
-      task = std::move(shard.tasks.front());
-      shard.tasks.pop_front();
+      shard.cv.wait(lock, [&] {
+        return shard.stopping || !shard.tasks.empty() || !shard.urgent_tasks.empty();
+      });
+      auto& queue = shard.urgent_tasks.empty() ? shard.tasks : shard.urgent_tasks;
+      if (queue.empty()) return;  // stopping, and every task has run
+      task = std::move(queue.front());
+      queue.pop_front();
     }
     task();
+    shard.cached.store(shard.cache.size(), std::memory_order_relaxed);
   }
 }
 
@@ -136,8 +144,13 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
                   rec.status == protocol::ExecutionStatus::kRunning &&
                   (rec.phase == engine::InvocationPhase::kIdle ||
                    rec.phase == engine::InvocationPhase::kRetryBackoff);
+  // No invocation in flight: waiting on a timer, callback or chained invoke, or for a worker
+  // (queued), or ended. Nothing but the store is needed until the next event.
+  const bool idle = rec.status != protocol::ExecutionStatus::kRunning ||
+                    rec.phase != engine::InvocationPhase::kRunning;
+  const int64_t counter = rec.change_counter;
   auto effects = std::make_shared<std::vector<engine::Effect>>(outcome.effects);
-  auto done = [this, arn, function_arn, effects, closed_record, on_durable, may_skip,
+  auto done = [this, arn, function_arn, effects, closed_record, on_durable, may_skip, idle, counter,
                &shard](Status s) {
     if (!s.ok()) {
       // The cached state is ahead of the store: forget it, the next call reloads.
@@ -145,6 +158,7 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
       on_durable(s);
       return;
     }
+    if (idle) EvictIfUnchanged(shard, arn, counter);
     on_durable(s);
     engine::ExecutionState view;
     view.record.arn = arn;
@@ -167,6 +181,19 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
       !Post(arn, [this, &shard, arn] { FlushDeferredChained(shard, arn); })) {
     FlushLater(arn);
   }
+}
+
+void ExecutionService::EvictIfUnchanged(Shard& shard, const std::string& arn, int64_t counter) {
+  // Kept if anything changed since: the cached state may then be ahead of the store.
+  Post(arn, [this, &shard, arn, counter] {
+    auto it = shard.cache.find(arn);
+    if (it != shard.cache.end() && shard.cache.size() > options_.idle_cached_per_shard &&
+        it->second.state.record.change_counter == counter) {
+      shard.cache.erase(it);
+      std::lock_guard lock(stats_mu_);
+      ++stats_.idle_evictions;
+    }
+  });
 }
 
 void ExecutionService::RunEffects(const engine::ExecutionState& state,
@@ -241,9 +268,15 @@ Status ExecutionService::Start() {
   started_ = true;
   for (auto& shard : shards_) {
     Shard* s = shard.get();
-    s->thread = std::thread([this, s] { RunShard(*s); });
+    s->thread = std::thread([this, s] {
+      SetThreadName("shard");
+      RunShard(*s);
+    });
   }
-  timer_thread_ = std::thread([this] { RunTimers(); });
+  timer_thread_ = std::thread([this] {
+    SetThreadName("timers");
+    RunTimers();
+  });
   return Recover();
 }
 
@@ -419,26 +452,29 @@ void ExecutionService::FireTimer(store::TimerRow timer) {
     timers_.Set({arn, op, kind}, protocol::Timestamp{clock_().ms + kTimerRetryMs});
     timer_cv_.notify_one();
   };
-  bool posted = Post(arn, [this, timer = std::move(timer), retry_later] {
-    Shard& shard = ShardFor(timer.execution_arn);
-    ApiError error;
-    Cached* c = Lookup(shard, timer.execution_arn, &error);
-    if (!c) {
-      // Gone (deleted) is final; a store that could not load it may do so later.
-      if (error.code != ErrorCode::kResourceNotFound) retry_later();
-      return;
-    }
-    auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, Now(c->state));
-    // A refused or failed write (e.g. the store's queue is full) fires it again shortly.
-    Persist(
-        shard, timer.execution_arn, *c, std::move(outcome),
-        [this, retry_later](Status s) {
-          if (!s.ok()) return retry_later();
-          std::lock_guard lock(stats_mu_);
-          ++stats_.timers_fired;
-        },
-        &timer);
-  });
+  bool posted = Post(
+      arn,
+      [this, timer = std::move(timer), retry_later] {
+        Shard& shard = ShardFor(timer.execution_arn);
+        ApiError error;
+        Cached* c = Lookup(shard, timer.execution_arn, &error);
+        if (!c) {
+          // Gone (deleted) is final; a store that could not load it may do so later.
+          if (error.code != ErrorCode::kResourceNotFound) retry_later();
+          return;
+        }
+        auto outcome = engine::FireTimer(c->state, timer.kind, timer.operation_id, Now(c->state));
+        // A refused or failed write (e.g. the store's queue is full) fires it again shortly.
+        Persist(
+            shard, timer.execution_arn, *c, std::move(outcome),
+            [this, retry_later](Status s) {
+              if (!s.ok()) return retry_later();
+              std::lock_guard lock(stats_mu_);
+              ++stats_.timers_fired;
+            },
+            &timer);
+      },
+      /*urgent=*/true);
   if (!posted) retry_later();  // the shard is saturated
 }
 
@@ -492,6 +528,8 @@ void ExecutionService::StartExecution(StartExecutionRequest request,
               std::lock_guard lock(stats_mu_);
               ++stats_.executions_started;
             }
+            // Queued for its first invocation: idle until a worker takes it.
+            EvictIfUnchanged(shard, record.arn, record.change_counter);
             done(StartedExecution{record, false});
             engine::ExecutionState view;
             view.record = record;
@@ -835,6 +873,8 @@ ExecutionService::Stats ExecutionService::stats() const {
     std::lock_guard lock(stats_mu_);
     s = stats_;
   }
+  for (const auto& shard : shards_)
+    s.executions_cached += shard->cached.load(std::memory_order_relaxed);
   std::lock_guard lock(timer_mu_);
   s.timers_in_memory = timers_.size();
   return s;

@@ -7,6 +7,7 @@
 // be quick; answering an HTTP Responder is.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -53,8 +54,13 @@ struct ExecutionServiceOptions {
   engine::Limits limits;
   // Timers due within this window are held in memory; the rest stay in the store.
   std::chrono::milliseconds timer_horizon{std::chrono::minutes(10)};
-  // Executions kept in memory per shard (least recently used beyond it are dropped).
+  // Executions kept in memory per shard; beyond it an arbitrary one is dropped.
   std::size_t max_cached_per_shard = 50'000;
+  // Beyond this many cached executions per shard, one that has just become idle (no
+  // invocation in flight: waiting on a timer, callback, chained invoke or a worker, or ended)
+  // leaves the cache once its write is durable, so waiting executions cost store space
+  // rather than memory. The store reloads it when it resumes.
+  std::size_t idle_cached_per_shard = 2'000;
   // Executions may ask for skip-time mode (StartExecutionRequest::skip_time); tests and
   // local development only.
   bool allow_skip_time = false;
@@ -139,6 +145,8 @@ class ExecutionService {
   struct Stats {
     uint64_t checkpoints = 0, invocations_started = 0, timers_fired = 0, executions_started = 0;
     std::size_t timers_in_memory = 0;
+    std::size_t executions_cached = 0;  // in memory, all shards
+    uint64_t idle_evictions = 0;        // idle executions dropped from memory (see options)
   };
   Stats stats() const;
   // Seconds from a checkpoint's arrival to its durable commit (successful ones).
@@ -153,8 +161,10 @@ class ExecutionService {
     std::mutex mu;
     std::condition_variable cv;
     std::deque<std::function<void()>> tasks;
+    std::deque<std::function<void()>> urgent_tasks;
     bool stopping = false;
     std::unordered_map<std::string, Cached> cache;  // touched only on the shard thread
+    std::atomic<std::size_t> cached{0};             // cache.size() after the last task
     // Chained-invoke results that arrived while their caller's invocation was running, by
     // caller ARN; shard thread only. At most one per CHAINED_INVOKE operation in flight.
     std::unordered_multimap<std::string, std::pair<std::string, engine::ChainedInvokeCompletion>>
@@ -168,7 +178,14 @@ class ExecutionService {
 
   Shard& ShardFor(const std::string& arn);
   // Runs `task` on the execution's shard thread; false when the shard is full or stopping.
-  bool Post(const std::string& arn, std::function<void()> task);
+  // Urgent tasks (timer firings) run before the others that wait: a wait's end is stamped
+  // when its task runs, and a backlog of invocation work must not make it late. Tasks of one
+  // execution may so run out of order; each checks the state it finds (the store refuses a
+  // write derived from a stale one).
+  bool Post(const std::string& arn, std::function<void()> task, bool urgent = false);
+  // Drops the execution from the shard's cache if the cache holds more than
+  // idle_cached_per_shard and the execution is still at `counter` (its durable state).
+  void EvictIfUnchanged(Shard& shard, const std::string& arn, int64_t counter);
   template <class T>
   void PostOrReject(const std::string& arn, const Callback<T>& done, std::function<void()> task);
   void RunShard(Shard& shard);

@@ -33,6 +33,11 @@ std::string RenderMetrics(const MetricsSources& m) {
   Line(out, "gauge", "durafn_timers_in_memory",
        "Timers due within the in-memory horizon (the rest wait in the store).",
        d(s.timers_in_memory));
+  Line(out, "gauge", "durafn_executions_cached", "Durable executions held in memory.",
+       d(s.executions_cached));
+  Line(out, "counter", "durafn_execution_cache_idle_evictions_total",
+       "Idle executions dropped from memory (reloaded from the store when they resume).",
+       d(s.idle_evictions));
   Line(out, "counter", "durafn_store_commits_total", "Store commits (one fsync each).",
        d(w.commits));
   Line(out, "counter", "durafn_store_transactions_total",

@@ -1182,6 +1182,8 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   impl->store = std::move(*store);
   ExecutionServiceOptions so;
   so.shards = options.shards;
+  so.idle_cached_per_shard =
+      options.max_idle_cached_executions / static_cast<std::size_t>(std::max(1, options.shards));
   so.allow_skip_time = options.skip_time;
   impl->service = std::make_unique<ExecutionService>(*impl->store, WallNow, so);
   impl->dispatcher = std::make_unique<InvocationDispatcher>(options.max_queued_invocations);

@@ -22,6 +22,9 @@ struct ServerOptions {
   // Store transactions waiting for a commit; past it requests get 429 and background work
   // (timers, invocation starts) is retried shortly.
   std::size_t max_queued_writes = 16384;
+  // Idle executions (no invocation in flight) kept in memory; beyond it, one that becomes
+  // idle is dropped and reloaded from the store when it resumes.
+  std::size_t max_idle_cached_executions = 4'000;
   // How long a synchronous Invoke of a durable function waits for the execution to end.
   std::chrono::milliseconds sync_invoke_limit{std::chrono::minutes(15)};
   // Skip-time mode (tests, local development): a durable Invoke with the header

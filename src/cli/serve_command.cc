@@ -19,6 +19,7 @@ struct ServeOptions {
   std::size_t max_workers = api::ServerOptions{}.max_workers;
   std::size_t max_queued_invocations = api::ServerOptions{}.max_queued_invocations;
   std::size_t max_queued_writes = api::ServerOptions{}.max_queued_writes;
+  std::size_t max_idle_cached_executions = api::ServerOptions{}.max_idle_cached_executions;
   std::string runtimes_dir;  // empty: $DURAFN_RUNTIMES_DIR, else next to this binary
   bool skip_time = false;
 };
@@ -51,6 +52,7 @@ int Serve(const ServeOptions& o) {
   options.max_workers = o.max_workers;
   options.max_queued_invocations = o.max_queued_invocations;
   options.max_queued_writes = o.max_queued_writes;
+  options.max_idle_cached_executions = o.max_idle_cached_executions;
   options.runtimes_dir = o.runtimes_dir;
   options.skip_time = o.skip_time;
   // Signals are taken synchronously below; block them before any thread starts.
@@ -117,6 +119,12 @@ void AddServeCommand(CLI::App& app, Cli& cli) {
       ->add_option("--max-queued-writes", o->max_queued_writes,
                    "Store transactions waiting for a commit (beyond: 429, or retried)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--max-idle-cached-executions", o->max_idle_cached_executions,
+                   "Waiting executions kept in memory; beyond it they are reloaded from the "
+                   "store when they resume (memory stays bounded with many waiting)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}))
       ->capture_default_str();
   serve->add_option("--runtimes-dir", o->runtimes_dir,
                     "Folder holding nodejs/bootstrap.mjs (default: $DURAFN_RUNTIMES_DIR, else "

@@ -221,6 +221,67 @@ TEST_F(ServerE2E, WaitSuspendsAndResumesWithTheRecordedHistory) {
   EXPECT_THAT(m.body, HasSubstr("durafn_store_commit_batch_size_bucket{le=\"+Inf\"} "));
 }
 
+// With no idle execution allowed in memory, every suspension drops the execution from the
+// cache: the wait's timer, the callback and the worker's next invocation all find it again in
+// the store, and the history is the same as with the cache.
+TEST_F(ServerE2E, IdleExecutionsLeaveMemoryAndResumeFromTheStore) {
+  server_->Kill(SIGTERM);
+  server_->set_extra_args({"--max-idle-cached-executions", "0"});
+  Restart();
+  DeployDurable("Idlers");
+  auto worker = Worker("Idlers:prod");
+  std::string arn = StartAsync("Idlers:prod", {{"n", 1}});
+  auto first = Next(*worker);
+  auto r = Checkpoint(arn, first.envelope.checkpoint_token, json::parse(R"([
+      {"Id":"c4ca4238a0b92382","Type":"STEP","SubType":"Step","Action":"START","Name":"one"},
+      {"Id":"c4ca4238a0b92382","Type":"STEP","SubType":"Step","Action":"SUCCEED","Name":"one","Payload":"1"},
+      {"Id":"c81e728d9d4c2f63","Type":"WAIT","SubType":"Wait","Action":"START","WaitOptions":{"WaitSeconds":1}}])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  Respond(*worker, first.request_id, {{"Status", "PENDING"}});
+
+  auto second = Next(*worker);  // the timer fired on a state loaded from the store
+  ASSERT_EQ(second.envelope.initial_execution_state.operations.size(), 3u);
+  EXPECT_EQ(second.envelope.initial_execution_state.operations[2].status,
+            protocol::OperationStatus::kSucceeded);
+  r = Checkpoint(arn, second.envelope.checkpoint_token, json::parse(R"([
+      {"Id":"eccbc87e4b5ce2fe","Type":"CALLBACK","SubType":"Callback","Action":"START","Name":"approval"}])"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string callback_id;
+  const json response = Body(r);
+  for (const auto& op : response["NewExecutionState"]["Operations"]) {
+    if (op["Id"] == "eccbc87e4b5ce2fe") callback_id = op["CallbackDetails"]["CallbackId"];
+  }
+  ASSERT_FALSE(callback_id.empty()) << r.body;
+  Respond(*worker, second.request_id, {{"Status", "PENDING"}});
+
+  auto sent = client_->Send(
+      "POST", "/2025-12-01/durable-execution-callbacks/" + PercentEncode(callback_id) + "/succeed",
+      {{"Content-Type", "application/octet-stream"}}, R"("yes")");
+  ASSERT_TRUE(sent.ok());
+  ASSERT_EQ(sent->status, 200) << sent->body;
+  auto third = Next(*worker);
+  ASSERT_EQ(third.envelope.initial_execution_state.operations.size(), 4u);
+  EXPECT_EQ(third.envelope.initial_execution_state.operations[3].callback_details->result,
+            R"("yes")");
+  Respond(*worker, third.request_id, {{"Status", "SUCCEEDED"}, {"Result", "3"}});
+
+  json exec = WaitForStatus(arn, "SUCCEEDED");
+  EXPECT_EQ(exec["Result"], "3");
+  EXPECT_THAT(
+      HistoryTypes(arn),
+      ElementsAre("ExecutionStarted", "StepStarted", "StepSucceeded", "WaitStarted",
+                  "InvocationCompleted", "WaitSucceeded", "CallbackStarted", "InvocationCompleted",
+                  "CallbackSucceeded", "InvocationCompleted", "ExecutionSucceeded"));
+  auto m = Call("GET", "/metrics");
+  const std::string evictions = "\ndurafn_execution_cache_idle_evictions_total ";
+  auto at = m.body.find(evictions);
+  ASSERT_NE(at, std::string::npos) << m.body;
+  // At least: suspended on the wait, and ended (the callback may come before the second
+  // suspension is saved).
+  EXPECT_GE(std::stod(m.body.substr(at + evictions.size())), 2) << m.body;
+  EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions_cached 0\n"));
+}
+
 TEST_F(ServerE2E, OverdueTimersAllFireThroughAFullStoreQueue) {
   DeployDurable("Sleepers");
   auto worker = Worker("Sleepers:prod");
