@@ -286,7 +286,10 @@ int main(int argc, char** argv) {
     workers.Run(16);
     auto t0 = Clock::now();
     StartExecutions(server.port(), n, 8);
-    // Every wait ends by base_ms + 30 s; a minute without progress after that is lost work.
+    // No wait ends before base_ms + 2 s, so the stall clock starts then. Every wait ends by
+    // base_ms + 30 s; a minute without progress after that is lost work.
+    if (int64_t ahead = base_ms + 2'000 - WallMs(); ahead > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(ahead));
     WaitUntil([&] { return workers.finished(); }, n, std::chrono::seconds(600 + n / 100),
               std::chrono::seconds(60), "every wait firing");
     never_resumed = n - workers.finished();
