@@ -448,6 +448,10 @@ void ExecutionService::FireTimer(store::TimerRow timer) {
   // commits. Whatever keeps the firing from committing must put it back, or the execution
   // would wait until the next restart.
   auto retry_later = [this, arn, op = timer.operation_id, kind = static_cast<int>(timer.kind)] {
+    {
+      std::lock_guard lock(stats_mu_);
+      ++stats_.retries;
+    }
     std::lock_guard lock(timer_mu_);
     timers_.Set({arn, op, kind}, protocol::Timestamp{clock_().ms + kTimerRetryMs});
     timer_cv_.notify_one();
@@ -736,12 +740,19 @@ void ExecutionService::RecordChainedTarget(const std::string& arn, const std::st
 }
 
 void ExecutionService::RetryLater(std::function<void()> task) {
+  bool queued = false;
   {
     std::lock_guard lock(timer_mu_);
-    if (retries_.size() >= kMaxRequeued) return;
-    retries_.emplace_back(clock_().ms + kTimerRetryMs, std::move(task));
+    if (retries_.size() < kMaxRequeued) {
+      retries_.emplace_back(clock_().ms + kTimerRetryMs, std::move(task));
+      queued = true;
+    }
   }
-  timer_cv_.notify_one();
+  {
+    std::lock_guard lock(stats_mu_);
+    ++(queued ? stats_.retries : stats_.retries_dropped);
+  }
+  if (queued) timer_cv_.notify_one();
 }
 
 void ExecutionService::Requeue(const std::string& arn) {

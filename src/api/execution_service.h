@@ -146,7 +146,11 @@ class ExecutionService {
     uint64_t checkpoints = 0, invocations_started = 0, timers_fired = 0, executions_started = 0;
     std::size_t timers_in_memory = 0;
     std::size_t executions_cached = 0;  // in memory, all shards
-    uint64_t idle_evictions = 0;        // idle executions dropped from memory (see options)
+    // Background work (timer firings, invocation starts, chained results) whose write was
+    // refused or failed and is tried again shortly; a count that keeps rising means the
+    // store keeps failing. Beyond kMaxRequeued waiting, a retry is left to the next start.
+    uint64_t retries = 0, retries_dropped = 0;
+    uint64_t idle_evictions = 0;  // idle executions dropped from memory (see options)
   };
   Stats stats() const;
   // Seconds from a checkpoint's arrival to its durable commit (successful ones).

@@ -38,6 +38,13 @@ std::string RenderMetrics(const MetricsSources& m) {
   Line(out, "counter", "durafn_execution_cache_idle_evictions_total",
        "Idle executions dropped from memory (reloaded from the store when they resume).",
        d(s.idle_evictions));
+  Line(out, "counter", "durafn_background_retries_total",
+       "Timer firings, invocation starts and chained results retried after a refused or "
+       "failed store write (rising steadily: the store keeps failing).",
+       d(s.retries));
+  Line(out, "counter", "durafn_background_retries_dropped_total",
+       "Such retries not queued (too many waiting); the next start recovers them.",
+       d(s.retries_dropped));
   Line(out, "counter", "durafn_store_commits_total", "Store commits (one fsync each).",
        d(w.commits));
   Line(out, "counter", "durafn_store_transactions_total",
