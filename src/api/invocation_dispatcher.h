@@ -24,6 +24,9 @@ struct PendingInvocation {
   std::string execution_arn;
   // Plain functions: the event, and where the outcome goes.
   std::optional<std::string> payload;
+  // The ARN as the caller named it (unqualified, or with its alias or version), which Lambda
+  // hands the function as invokedFunctionArn; empty: the ARN of the version that runs.
+  std::string invoked_function_arn;
   // status 429 (no function error): throttled, it waited too long for a worker.
   std::function<void(int status, std::string body, std::optional<std::string> function_error)>
       on_done;

@@ -791,7 +791,8 @@ void RuntimeApi::SendInvocation(Worker& w, Responder& responder, const PendingIn
   Response r = BytesResponse(std::move(body), "application/json");
   r.headers.Set("Lambda-Runtime-Aws-Request-Id", inv.request_id);
   r.headers.Set("Lambda-Runtime-Deadline-Ms", std::to_string(deadline));
-  r.headers.Set("Lambda-Runtime-Invoked-Function-Arn", w.function_arn);
+  r.headers.Set("Lambda-Runtime-Invoked-Function-Arn",
+                inv.invoked_function_arn.empty() ? w.function_arn : inv.invoked_function_arn);
   r.headers.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-" + inv.request_id.substr(0, 24));
   responder.Send(std::move(r));
 }
@@ -994,7 +995,8 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
       Response r = BytesResponse(std::move(body), "application/json");
       r.headers.Set("Lambda-Runtime-Aws-Request-Id", inv.request_id);
       r.headers.Set("Lambda-Runtime-Deadline-Ms", std::to_string(deadline));
-      r.headers.Set("Lambda-Runtime-Invoked-Function-Arn", ep->function_arn);
+      r.headers.Set("Lambda-Runtime-Invoked-Function-Arn",
+                    inv.invoked_function_arn.empty() ? ep->function_arn : inv.invoked_function_arn);
       r.headers.Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-" + inv.request_id.substr(0, 24));
       responder->Send(std::move(r));
     };

@@ -223,9 +223,11 @@ struct Server::Impl : ChainedInvoker {
   using PlainDone =
       std::function<void(int status, std::string body, std::optional<std::string> error)>;
   // Queues a plain invocation under `request_id` (the Invoke's own, as Lambda reports it to
-  // both the caller and the function); an error when it is throttled.
+  // both the caller and the function); an error when it is throttled. `invoked_arn`: the ARN
+  // as the caller named it, when `fn` was resolved from another (a queued Event's version).
   std::optional<ApiError> InvokePlain(const hosting::ResolvedFunction& fn, std::string payload,
-                                      std::string request_id, PlainDone done);
+                                      std::string request_id, PlainDone done,
+                                      std::string invoked_arn = "");
 };
 
 void Server::Impl::Blocking(Responder responder, std::function<void(Responder&)> work) {
@@ -579,9 +581,21 @@ ApiResult<hosting::StoredCode> Server::Impl::StoreCode(const json& code) {
   return *stored;
 }
 
+namespace {
+
+// The function's ARN qualified as the caller named it: by alias, by version, or not at all.
+std::string InvokedFunctionArn(const hosting::ResolvedFunction& fn) {
+  const std::string& versioned = fn.function_arn;  // ...:function:NAME:VERSION
+  std::string base = versioned.substr(0, versioned.rfind(':'));
+  if (fn.alias) return base + ":" + *fn.alias;
+  return fn.qualified ? versioned : base;
+}
+
+}  // namespace
+
 std::optional<ApiError> Server::Impl::InvokePlain(const hosting::ResolvedFunction& fn,
                                                   std::string payload, std::string request_id,
-                                                  PlainDone done) {
+                                                  PlainDone done, std::string invoked_arn) {
   auto latest = registry->Get(fn.config.name, std::nullopt);
   if (latest.ok() && latest->reserved_concurrency && *latest->reserved_concurrency == 0) {
     return ApiError{ErrorCode::kTooManyRequests, "Rate Exceeded."};
@@ -596,6 +610,7 @@ std::optional<ApiError> Server::Impl::InvokePlain(const hosting::ResolvedFunctio
   inv.request_id = request_id;
   inv.payload = std::move(payload);
   inv.on_done = std::move(done);
+  inv.invoked_function_arn = invoked_arn.empty() ? InvokedFunctionArn(fn) : std::move(invoked_arn);
   if (!dispatcher->QueuePlain(fn.function_arn, std::move(inv))) {
     return ApiError{ErrorCode::kTooManyRequests, "Rate Exceeded."};
   }
@@ -664,6 +679,7 @@ void Server::Impl::AddInvokeRoute(Router& r) {
             hosting::QueuedEvent e;
             e.id = req.request_id;
             e.function_arn = fn->function_arn;
+            e.invoked_function_arn = InvokedFunctionArn(*fn);
             e.payload = std::move(payload);
             return Blocking(std::move(res), [this, e, headers](Responder& res) mutable {
               if (auto s = events->Enqueue(std::move(e)); !s.ok()) {
@@ -1232,16 +1248,22 @@ Status Server::Start() {
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
   impl_->runtime->SetLambdaEndpoint(host + ":" + std::to_string(impl_->http->port()));
   Impl* impl = impl_.get();
-  impl_->events->Start([impl](const hosting::QueuedEvent& e, std::function<void(bool)> done) {
-    auto fn = impl->registry->Resolve(e.function_arn, std::nullopt);
-    if (!fn.ok()) return done(false);  // the function or version is gone: nothing to retry
-    // Every attempt runs under the request id the 202 carried, as Lambda's retries do.
-    auto throttled = impl->InvokePlain(
-        *fn, e.payload, e.id, [done](int status, std::string, std::optional<std::string> error) {
-          done(error.has_value() || status == 429);  // throttled runs are retried too
-        });
-    if (throttled) done(true);
-  });
+  using hosting::EventOutcome;
+  impl_->events->Start(
+      [impl](const hosting::QueuedEvent& e, std::function<void(EventOutcome)> done) {
+        auto fn = impl->registry->Resolve(e.function_arn, std::nullopt);
+        // The function or version is gone: nothing to retry.
+        if (!fn.ok()) return done(EventOutcome::kDone);
+        // Every attempt runs under the request id the 202 carried, as Lambda's retries do.
+        auto throttled = impl->InvokePlain(
+            *fn, e.payload, e.id,
+            [done](int status, std::string, std::optional<std::string> error) {
+              if (status == 429) return done(EventOutcome::kThrottled);  // waited too long
+              done(error ? EventOutcome::kFunctionError : EventOutcome::kDone);
+            },
+            e.invoked_function_arn);
+        if (throttled) done(EventOutcome::kThrottled);
+      });
   return Status::Ok();
 }
 

@@ -317,6 +317,10 @@ TEST_F(ServerE2E, OverdueTimersAllFireThroughAFullStoreQueue) {
   ASSERT_NE(at, std::string::npos) << m.body;
   EXPECT_GT(std::stod(m.body.substr(at + metric.size())), 0)
       << "the queue was never full: the test did not test the retry";
+  const std::string retries = "\ndurafn_background_retries_total ";
+  at = m.body.find(retries);
+  ASSERT_NE(at, std::string::npos) << m.body;
+  EXPECT_GT(std::stod(m.body.substr(at + retries.size())), 0) << m.body;
 }
 
 TEST_F(ServerE2E, SyncInvokeWaitsForACallbackCompletedByAnotherClient) {
@@ -575,6 +579,8 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
                           std::chrono::seconds(30));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->body, R"({"y":2})");
+  EXPECT_EQ(p->headers.Get("Lambda-Runtime-Invoked-Function-Arn").value_or(""),
+            "arn:aws:lambda:us-east-1:123456789012:function:Enricher");
   std::string rid(p->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""));
   ASSERT_EQ(enricher
                 ->Send("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", {},
@@ -601,6 +607,40 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
   }
   EXPECT_TRUE(started_with_target) << history.dump();
   EXPECT_EQ(succeeded, 2);
+}
+
+// Lambda hands a function the ARN it was invoked by (context.invokedFunctionArn): qualified by
+// the alias or version the caller named, whichever version runs.
+TEST_F(ServerE2E, APlainFunctionSeesTheArnItWasInvokedBy) {
+  ASSERT_EQ(Call("POST", "/2015-03-31/functions",
+                 {{"FunctionName", "Plain"}, {"Runtime", "provided.al2023"}, {"Handler", "x"}})
+                .status,
+            201);
+  ASSERT_EQ(Call("POST", "/2015-03-31/functions/Plain/versions", json::object()).status, 201);
+  ASSERT_EQ(Call("POST", "/2015-03-31/functions/Plain/aliases",
+                 {{"Name", "live"}, {"FunctionVersion", "1"}})
+                .status,
+            201);
+  auto worker = Worker("Plain:1");
+  const std::string base = "arn:aws:lambda:us-east-1:123456789012:function:Plain";
+  for (const auto& [target, expected] :
+       std::vector<std::pair<std::string, std::string>>{{"Plain:live", base + ":live"},
+                                                        {"Plain:1", base + ":1"},
+                                                        {base + ":live", base + ":live"}}) {
+    auto r = Call("POST", "/2015-03-31/functions/" + PercentEncode(target) + "/invocations",
+                  json{{"to", target}}, {{"X-Amz-Invocation-Type", "Event"}});
+    ASSERT_EQ(r.status, 202) << r.body;
+    auto next = worker->Send("GET", "/2018-06-01/runtime/invocation/next", {}, "",
+                             std::chrono::seconds(30));
+    ASSERT_TRUE(next.ok());
+    EXPECT_EQ(next->body, json({{"to", target}}).dump());
+    EXPECT_EQ(next->headers.Get("Lambda-Runtime-Invoked-Function-Arn").value_or(""), expected)
+        << target;
+    std::string rid(next->headers.Get("Lambda-Runtime-Aws-Request-Id").value_or(""));
+    ASSERT_EQ(worker->Send("POST", "/2018-06-01/runtime/invocation/" + rid + "/response", {}, "{}")
+                  ->status,
+              202);
+  }
 }
 
 // kill -9 while a caller waits on a durable child: after the restart the same child (not a

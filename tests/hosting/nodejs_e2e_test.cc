@@ -94,8 +94,8 @@ TEST_F(NodejsE2E, EsmAsyncHandlerSeesLambdasContext) {
   EXPECT_EQ(c["event"], json({{"order", 1}}));
   EXPECT_EQ(c["functionName"], "Esm");
   EXPECT_EQ(c["functionVersion"], "$LATEST");
-  EXPECT_THAT(c["invokedFunctionArn"].get<std::string>(),
-              StartsWith("arn:aws:lambda:us-east-1:123456789012:function:Esm"));
+  // Invoked by its bare name: the unqualified ARN, as Lambda reports it.
+  EXPECT_EQ(c["invokedFunctionArn"], "arn:aws:lambda:us-east-1:123456789012:function:Esm");
   EXPECT_EQ(c["memoryLimitInMB"], "192");
   EXPECT_EQ(c["logGroupName"], "/aws/lambda/Esm");
   EXPECT_THAT(c["logStreamName"].get<std::string>(), HasSubstr("/[$LATEST]"));
