@@ -30,11 +30,12 @@ bool SafeId(const std::string& id) {
 
 Result<std::unique_ptr<EventQueue>> EventQueue::Open(fs::path dir,
                                                      std::vector<std::chrono::milliseconds> delays,
-                                                     std::size_t capacity) {
+                                                     std::size_t capacity,
+                                                     std::chrono::milliseconds throttle_backoff) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::Unavailable("cannot create " + dir.string());
-  std::unique_ptr<EventQueue> q(new EventQueue(dir, std::move(delays), capacity));
+  std::unique_ptr<EventQueue> q(new EventQueue(dir, std::move(delays), capacity, throttle_backoff));
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".json") {
       fs::remove(entry.path(), ec);  // a write that never completed
@@ -46,9 +47,12 @@ Result<std::unique_ptr<EventQueue>> EventQueue::Open(fs::path dir,
     QueuedEvent e;
     e.id = j.value("id", "");
     e.function_arn = j.value("function_arn", "");
+    e.invoked_function_arn = j.value("invoked_function_arn", "");
     e.payload = j.value("payload", "");
     e.attempt = j.value("attempt", 0);
     e.due_ms = j.value("due_ms", int64_t{0});
+    e.throttles = j.value("throttles", 0);
+    e.enqueued_ms = j.value("enqueued_ms", NowMs());
     if (!SafeId(e.id)) continue;
     q->due_.emplace(e.due_ms, std::move(e));
   }
@@ -84,9 +88,12 @@ std::size_t EventQueue::size() const {
 Status EventQueue::Write(const QueuedEvent& e) const {
   nlohmann::json j = {{"id", e.id},
                       {"function_arn", e.function_arn},
+                      {"invoked_function_arn", e.invoked_function_arn},
                       {"payload", e.payload},
                       {"attempt", e.attempt},
-                      {"due_ms", e.due_ms}};
+                      {"due_ms", e.due_ms},
+                      {"throttles", e.throttles},
+                      {"enqueued_ms", e.enqueued_ms}};
   std::string text = j.dump();
   fs::path tmp = dir_ / (e.id + ".tmp"), final_path = dir_ / (e.id + ".json");
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -118,6 +125,7 @@ Status EventQueue::Enqueue(QueuedEvent event) {
       return Status::ResourceExhausted("The asynchronous invocation queue is full");
     }
   }
+  if (event.enqueued_ms == 0) event.enqueued_ms = NowMs();
   if (auto s = Write(event); !s.ok()) return s;
   {
     std::lock_guard lock(mu_);
@@ -127,21 +135,35 @@ Status EventQueue::Enqueue(QueuedEvent event) {
   return Status::Ok();
 }
 
-void EventQueue::Finished(QueuedEvent event, bool retry) {
-  ++event.attempt;
-  std::size_t retries_done = static_cast<std::size_t>(event.attempt - 1);
-  if (retry && retries_done < delays_.size()) {
-    event.due_ms = NowMs() + delays_[retries_done].count();
-    Write(event);  // a failed write only loses the retry's delay at a restart
-    {
-      std::lock_guard lock(mu_);
-      --running_;
-      due_.emplace(event.due_ms, std::move(event));
-    }
-    cv_.notify_all();
-    return;
+void EventQueue::Requeue(QueuedEvent event, int64_t due_ms) {
+  event.due_ms = due_ms;
+  Write(event);  // a failed write only loses the retry's delay at a restart
+  {
+    std::lock_guard lock(mu_);
+    --running_;
+    due_.emplace(event.due_ms, std::move(event));
   }
-  Remove(event.id);
+  cv_.notify_all();
+}
+
+void EventQueue::Finished(QueuedEvent event, EventOutcome outcome) {
+  const int64_t now = NowMs();
+  if (outcome == EventOutcome::kThrottled &&
+      now - event.enqueued_ms < std::chrono::milliseconds(kMaxEventAge).count()) {
+    // 1 s, 2 s, 4 s ... up to 5 minutes, as Lambda backs off throttled events.
+    int doublings = std::min(event.throttles, 20);
+    int64_t backoff = std::min<int64_t>(throttle_backoff_.count() << doublings, 5 * 60 * 1000);
+    ++event.throttles;
+    return Requeue(std::move(event), now + backoff);
+  }
+  if (outcome == EventOutcome::kFunctionError) {
+    ++event.attempt;
+    auto retries_done = static_cast<std::size_t>(event.attempt - 1);
+    if (retries_done < delays_.size()) {
+      return Requeue(std::move(event), now + delays_[retries_done].count());
+    }
+  }
+  Remove(event.id);  // done, out of retries, or throttled past the maximum age
   std::lock_guard lock(mu_);
   --running_;
 }
@@ -164,7 +186,9 @@ void EventQueue::Run() {
     ++running_;
     lock.unlock();
     QueuedEvent copy = e;
-    runner_(copy, [this, e = std::move(e)](bool retry) mutable { Finished(std::move(e), retry); });
+    runner_(copy, [this, e = std::move(e)](EventOutcome outcome) mutable {
+      Finished(std::move(e), outcome);
+    });
     lock.lock();
   }
 }

@@ -2,6 +2,7 @@
 // ends in a function error is retried after each configured delay, then dropped.
 #include "hosting/event_queue.h"
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -25,8 +26,11 @@ class EventQueueTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   static QueuedEvent Event(std::string id) {
-    return QueuedEvent{std::move(id), "arn:aws:lambda:us-east-1:123456789012:function:f:1",
-                       R"({"n":1})", 0, 0};
+    QueuedEvent e;
+    e.id = std::move(id);
+    e.function_arn = "arn:aws:lambda:us-east-1:123456789012:function:f:1";
+    e.payload = R"({"n":1})";
+    return e;
   }
   fs::path dir_;
 };
@@ -45,14 +49,14 @@ TEST_F(EventQueueTest, QueuedEventsRunAfterAReopen) {
   std::mutex mu;
   std::vector<std::string> ran;
   std::promise<void> both;
-  (*q)->Start([&](const QueuedEvent& e, std::function<void(bool)> done) {
+  (*q)->Start([&](const QueuedEvent& e, std::function<void(EventOutcome)> done) {
     EXPECT_EQ(e.payload, R"({"n":1})");
     {
       std::lock_guard lock(mu);
       ran.push_back(e.id);
       if (ran.size() == 2) both.set_value();
     }
-    done(false);
+    done(EventOutcome::kDone);
   });
   ASSERT_EQ(both.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
   for (int i = 0; i < 100 && (*q)->size() > 0; ++i)
@@ -66,12 +70,12 @@ TEST_F(EventQueueTest, FailedRunsAreRetriedAfterEachDelayThenDropped) {
   ASSERT_TRUE(q.ok());
   std::mutex mu;
   std::vector<std::pair<int, std::chrono::steady_clock::time_point>> runs;
-  (*q)->Start([&](const QueuedEvent& e, std::function<void(bool)> done) {
+  (*q)->Start([&](const QueuedEvent& e, std::function<void(EventOutcome)> done) {
     {
       std::lock_guard lock(mu);
       runs.emplace_back(e.attempt, std::chrono::steady_clock::now());
     }
-    done(true);
+    done(EventOutcome::kFunctionError);
   });
   ASSERT_TRUE((*q)->Enqueue(Event("x")).ok());
   for (int i = 0; i < 300 && (*q)->size() > 0; ++i)
@@ -84,6 +88,64 @@ TEST_F(EventQueueTest, FailedRunsAreRetriedAfterEachDelayThenDropped) {
   // Due times have millisecond resolution.
   EXPECT_GE(runs[1].second - runs[0].second, milliseconds(95));
   EXPECT_GE(runs[2].second - runs[1].second, milliseconds(195));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+// Lambda retries a throttled event with backoff for up to six hours; throttles do not use up
+// the two retries that function errors get.
+TEST_F(EventQueueTest, ThrottledRunsBackOffWithoutUsingUpRetries) {
+  auto q = EventQueue::Open(dir_, {milliseconds(10)}, EventQueue::kDefaultCapacity,
+                            /*throttle_backoff=*/milliseconds(20));
+  ASSERT_TRUE(q.ok());
+  std::mutex mu;
+  std::vector<std::pair<QueuedEvent, std::chrono::steady_clock::time_point>> runs;
+  (*q)->Start([&](const QueuedEvent& e, std::function<void(EventOutcome)> done) {
+    std::size_t n;
+    {
+      std::lock_guard lock(mu);
+      runs.emplace_back(e, std::chrono::steady_clock::now());
+      n = runs.size();
+    }
+    // Throttled three times, then a function error (its one retry), then success.
+    done(n <= 3   ? EventOutcome::kThrottled
+         : n == 4 ? EventOutcome::kFunctionError
+                  : EventOutcome::kDone);
+  });
+  ASSERT_TRUE((*q)->Enqueue(Event("t")).ok());
+  for (int i = 0; i < 300 && (*q)->size() > 0; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(runs.size(), 5u);
+  EXPECT_EQ(runs[3].first.attempt, 0) << "throttles are not attempts";
+  EXPECT_EQ(runs[3].first.throttles, 3);
+  EXPECT_EQ(runs[4].first.attempt, 1);
+  EXPECT_GT(runs[0].first.enqueued_ms, 0);
+  // 20, 40 and 80 ms of backoff (millisecond resolution).
+  EXPECT_GE(runs[1].second - runs[0].second, milliseconds(15));
+  EXPECT_GE(runs[2].second - runs[1].second, milliseconds(35));
+  EXPECT_GE(runs[3].second - runs[2].second, milliseconds(75));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+// Past Lambda's maximum event age a throttled event is dropped, not retried again.
+TEST_F(EventQueueTest, AThrottledEventOlderThanSixHoursIsDropped) {
+  auto q =
+      EventQueue::Open(dir_, {milliseconds(10)}, EventQueue::kDefaultCapacity, milliseconds(10));
+  ASSERT_TRUE(q.ok());
+  std::atomic<int> runs{0};
+  (*q)->Start([&](const QueuedEvent&, std::function<void(EventOutcome)> done) {
+    ++runs;
+    done(EventOutcome::kThrottled);
+  });
+  QueuedEvent old = Event("old");
+  old.enqueued_ms = std::chrono::duration_cast<milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch() - std::chrono::hours(7))
+                        .count();
+  ASSERT_TRUE((*q)->Enqueue(old).ok());
+  for (int i = 0; i < 300 && (*q)->size() > 0; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ((*q)->size(), 0u);
+  EXPECT_EQ(runs.load(), 1);
   EXPECT_TRUE(fs::is_empty(dir_));
 }
 
