@@ -254,46 +254,39 @@ Status UpdateExecution(Database& db, const ExecutionWrite& w) {
   // Most saves (a step, a checkpoint) leave the indexed columns as they are. SQLite rewrites
   // the index entries of every column an UPDATE sets, so such a save sets only the others,
   // sparing a page of executions_by_status in the log. It matches no row when an indexed
-  // column changes or the guard fails; the full update below then decides.
-  auto light = db.Prepare(
-      "UPDATE executions SET change_counter = ?, next_event_id = ?, record = ? "
-      "WHERE arn = ? AND change_counter BETWEEN ? AND ? AND next_event_id = ? "
-      "AND status = ? AND phase = ? AND end_ms IS ? AND expires_ms IS ?");
-  if (!light.ok()) return light.status();
-  Status s = (*light)
-                 ->Bind(1, r.change_counter)
-                 .Bind(2, r.next_event_id)
-                 .Bind(3, Text(r.record))
-                 .Bind(4, Text(r.arn))
-                 .Bind(5, w.min_stored_change_counter)
-                 .Bind(6, r.change_counter)
-                 .Bind(7, w.expected_stored_next_event_id)
-                 .Bind(8, Text(r.status))
-                 .Bind(9, Text(r.phase))
-                 .Bind(10, r.end_ms)
-                 .Bind(11, r.expires_ms)
-                 .Run();
+  // column changes or the guard fails; the full update then decides. Both number their
+  // parameters alike, so one binding serves either.
+  constexpr std::string_view kGuard =
+      "WHERE arn = ?4 AND change_counter BETWEEN ?5 AND ?6 AND next_event_id = ?7";
+  static const std::string kLight =
+      "UPDATE executions SET change_counter = ?1, next_event_id = ?2, record = ?3 " +
+      std::string(kGuard) +
+      " AND status = ?8 AND phase = ?9 AND end_ms IS ?10 AND expires_ms IS ?11";
+  static const std::string kFull =
+      "UPDATE executions SET change_counter = ?1, next_event_id = ?2, record = ?3, status = ?8, "
+      "phase = ?9, end_ms = ?10, expires_ms = ?11 " +
+      std::string(kGuard);
+  auto update = [&](const std::string& sql) -> Status {
+    auto st = db.Prepare(sql);
+    if (!st.ok()) return st.status();
+    return (*st)
+        ->Bind(1, r.change_counter)
+        .Bind(2, r.next_event_id)
+        .Bind(3, Text(r.record))
+        .Bind(4, Text(r.arn))
+        .Bind(5, w.min_stored_change_counter)
+        .Bind(6, r.change_counter)
+        .Bind(7, w.expected_stored_next_event_id)
+        .Bind(8, Text(r.status))
+        .Bind(9, Text(r.phase))
+        .Bind(10, r.end_ms)
+        .Bind(11, r.expires_ms)
+        .Run();
+  };
+  Status s = update(kLight);
   if (!s.ok()) return s;
   if (Changes(db) == 1) return WriteChildRows(db, w);
-  auto upd = db.Prepare(
-      "UPDATE executions SET status = ?, phase = ?, end_ms = ?, expires_ms = ?, "
-      "change_counter = ?, next_event_id = ?, record = ? "
-      "WHERE arn = ? AND change_counter BETWEEN ? AND ? AND next_event_id = ?");
-  if (!upd.ok()) return upd.status();
-  s = (*upd)
-          ->Bind(1, Text(r.status))
-          .Bind(2, Text(r.phase))
-          .Bind(3, r.end_ms)
-          .Bind(4, r.expires_ms)
-          .Bind(5, r.change_counter)
-          .Bind(6, r.next_event_id)
-          .Bind(7, Text(r.record))
-          .Bind(8, Text(r.arn))
-          .Bind(9, w.min_stored_change_counter)
-          .Bind(10, r.change_counter)
-          .Bind(11, w.expected_stored_next_event_id)
-          .Run();
-  if (!s.ok()) return s;
+  if (s = update(kFull); !s.ok()) return s;
   if (Changes(db) != 1) {
     auto check = db.Prepare("SELECT change_counter, next_event_id FROM executions WHERE arn = ?");
     if (!check.ok()) return check.status();

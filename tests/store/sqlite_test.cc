@@ -5,19 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "store_test_util.h"
+
 namespace durafn::store {
 namespace {
 
 class SqliteWalTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("durafn-sqlite-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_ / "crash");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { std::filesystem::create_directories(dir_.path() / "crash"); }
 
   static void Insert(Database& db, int from, int to) {
     static const std::string kValue(500, 'v');
@@ -36,13 +31,13 @@ class SqliteWalTest : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir dir_;
 };
 
 constexpr int64_t kReserve = 1 << 20;
 
 TEST_F(SqliteWalTest, CommitsOverwriteTheReservedLogInsteadOfGrowingIt) {
-  const std::string path = (dir_ / "db").string();
+  const std::string path = (dir_.path() / "db").string();
   auto db = Database::Open(path, {.wal_reserve_bytes = kReserve});
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   EXPECT_EQ(std::filesystem::file_size(path + "-wal"), static_cast<uintmax_t>(kReserve));
@@ -58,8 +53,8 @@ TEST_F(SqliteWalTest, CommitsOverwriteTheReservedLogInsteadOfGrowingIt) {
 // A crash leaves committed frames in the log. Reserving at the next open must move them into
 // the database first, never zero them.
 TEST_F(SqliteWalTest, ReservingKeepsWhatACrashLeftInTheLog) {
-  const std::string path = (dir_ / "db").string();
-  const std::string copy = (dir_ / "crash" / "db").string();
+  const std::string path = (dir_.path() / "db").string();
+  const std::string copy = (dir_.path() / "crash" / "db").string();
   {
     auto db = Database::Open(path, {});
     ASSERT_TRUE(db.ok());
