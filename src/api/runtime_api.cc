@@ -16,6 +16,12 @@
 namespace durafn::api {
 namespace {
 
+// How long the end of an invocation (or the start of the first) waits for the worker's
+// output reader to take in what the worker printed before it, so those lines carry this
+// request id. Only a busy machine makes the reader late; a worker that prints all the time
+// costs each invocation at most this much.
+constexpr std::chrono::milliseconds kOutputDrainLimit{20};
+
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -646,14 +652,24 @@ Router RuntimeApi::WorkerRouter(Worker* raw) {
       }
       if (w->state == Worker::State::kStarting) {
         w->init_ms = MsSince(w->spawned);
-        --versions_[w->function_arn].starting;
         first = true;
+      } else {
+        w->state = Worker::State::kIdle;
+        w->idle_since = SteadyClock::now();
       }
+    }
+    if (first) {
+      // What it printed while initializing belongs to no invocation. It still counts as
+      // starting meanwhile, so a queued invocation does not start another worker.
+      if (w->process) w->process->WaitForOutput(kOutputDrainLimit);
+      std::unique_lock lock(mu_);
+      if (!FindWorker(lock, raw) || w->state != Worker::State::kStarting) {
+        return responder->Send(RuntimeError(410, "Runtime.Gone", "this worker was stopped"));
+      }
+      --versions_[w->function_arn].starting;
       w->state = Worker::State::kIdle;
       w->idle_since = SteadyClock::now();
     }
-    // What it printed while initializing belongs to no invocation.
-    if (first && w->process) w->process->WaitForOutput(std::chrono::milliseconds(5));
     WaitForWork(w, responder);
   });
 
@@ -839,7 +855,7 @@ bool RuntimeApi::Finish(Worker& w, const std::string& request_id,
     service_.CompleteInvocation(inv.execution_arn, inv.request_id,
                                 engine::InvocationFailure{*error}, [](ApiResult<bool>) {});
   }
-  if (w.process) w.process->WaitForOutput(std::chrono::milliseconds(5));
+  if (w.process) w.process->WaitForOutput(kOutputDrainLimit);
   Log(w, "END RequestId: " + request_id);
   WriteReport(w, request_id, duration, PeakMemoryMb(w.pid), nullptr);
   {

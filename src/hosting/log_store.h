@@ -45,7 +45,7 @@ struct LogStoreOptions {
   // Once a record is queued the writer waits this long for more (unless a batch fills or
   // Flush asks). Lines are not fsynced one by one, so grouping them costs no durability,
   // and it saves most of the pages each small transaction would write again.
-  std::chrono::milliseconds linger{5};
+  std::chrono::milliseconds linger{20};
   // Stored bytes a log group may hold before its oldest events are evicted.
   int64_t max_group_bytes = 64LL * 1024 * 1024;
   // Longer messages are truncated (CloudWatch's limit on one event is 256 KiB).
