@@ -26,7 +26,7 @@ struct QueuedEvent {
   std::string function_arn;          // qualified by the version that runs
   std::string invoked_function_arn;  // as the caller named it (alias, version or none)
   std::string payload;
-  int attempt = 0;          // runs so far
+  int attempt = 0;          // runs that ended in a function error so far (throttles aside)
   int64_t due_ms = 0;       // wall clock; 0: at once
   int throttles = 0;        // times it could not run for lack of capacity (not attempts)
   int64_t enqueued_ms = 0;  // wall clock when Invoke accepted it; 0: set by Enqueue
