@@ -24,29 +24,19 @@
 #include "api/runtime_api.h"
 #include "api/server.h"
 #include "bench_report.h"
+#include "bench_util.h"
 #include "hosting/code_store.h"
 #include "hosting/memory_log_sink.h"
 #include "store/sqlite_execution_store.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using durafn::api::HttpClient;
+using durafn::bench::Clock;
+using durafn::bench::Micros;
+using durafn::bench::Must;
+using durafn::bench::Percentile;
 namespace fs = std::filesystem;
-
-double Micros(Clock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
-double Pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
-void Must(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "hosting_bench: %s failed\n", what);
-    std::exit(1);
-  }
-}
 
 // A folder holding `bootstrap`: the echo test function.
 fs::path EchoFolder(const fs::path& dir) {
@@ -195,12 +185,12 @@ int main(int argc, char** argv) {
   Must(!init_ms.empty(), "collect Init Duration");
 
   std::printf("| hosting (loopback HTTP, echo worker) | p50 | p99 |\n|---|---|---|\n");
-  std::printf("| warm Invoke (RequestResponse) | %.0f us | %.0f us |\n", Pct(warm, 0.5),
-              Pct(warm, 0.99));
-  std::printf("| cold start: spawn -> first /next | %.2f ms | %.2f ms |\n", Pct(init_ms, 0.5),
-              Pct(init_ms, 0.99));
+  std::printf("| warm Invoke (RequestResponse) | %.0f us | %.0f us |\n", Percentile(warm, 0.5),
+              Percentile(warm, 0.99));
+  std::printf("| cold start: spawn -> first /next | %.2f ms | %.2f ms |\n",
+              Percentile(init_ms, 0.5), Percentile(init_ms, 0.99));
   std::printf("| cold invocation through the pool | %.2f ms | %.2f ms |\n",
-              Pct(cold_us, 0.5) / 1000, Pct(cold_us, 0.99) / 1000);
+              Percentile(cold_us, 0.5) / 1000, Percentile(cold_us, 0.99) / 1000);
   std::printf("echo throughput, 8 concurrent callers: %.0f invokes/s\n", throughput);
   std::printf("(targets: warm p50 <= 500 us, cold start p50 <= 10 ms, >= 5000 invokes/s)\n");
   const std::string g = "plain functions (echo worker, loopback HTTP)";

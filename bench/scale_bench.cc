@@ -26,6 +26,7 @@
 #include "api/http_client.h"
 #include "api/uri.h"
 #include "bench_report.h"
+#include "bench_util.h"
 #include "engine/engine.h"
 #include "proc_stats.h"
 #include "store/sqlite_execution_store.h"
@@ -39,26 +40,9 @@ using nlohmann::json;
 namespace engine = durafn::engine;
 namespace protocol = durafn::protocol;
 
-// The server this run started: killed if the run ends early (a failed check, ^C), so no
-// server or worker outlives the benchmark.
-std::atomic<pid_t> g_server{-1};
-
-[[noreturn]] void Abandon(int code) {
-  pid_t pid = g_server.load();
-  if (pid > 0) {
-    for (pid_t worker : durafn::bench::Children(pid))
-      ::kill(worker, SIGKILL);
-    ::kill(pid, SIGKILL);
-  }
-  std::_Exit(code);
-}
-
-void Must(bool ok, const std::string& what) {
-  if (!ok) {
-    std::fprintf(stderr, "scale_bench: %s failed\n", what.c_str());
-    Abandon(1);
-  }
-}
+using durafn::bench::Abandon;
+using durafn::bench::g_server;
+using durafn::bench::Must;
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

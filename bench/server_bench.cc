@@ -13,51 +13,22 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "api/http_client.h"
 #include "api/server.h"
 #include "api/uri.h"
 #include "bench_report.h"
+#include "bench_util.h"
 #include "protocol/json_codec.h"
 #include "protocol/operation_id.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using durafn::api::HttpClient;
+using durafn::bench::Clock;
+using durafn::bench::Micros;
+using durafn::bench::Must;
+using durafn::bench::Percentile;
 using nlohmann::json;
-
-double Micros(Clock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
-double Pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
-
-std::vector<double> Fdatasync(const std::filesystem::path& dir, int n) {
-  auto path = dir / "probe";
-  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  std::vector<char> block(4096, 'x');
-  std::vector<double> out;
-  for (int i = 0; i < n; ++i) {
-    auto t0 = Clock::now();
-    if (::pwrite(fd, block.data(), block.size(), 0) < 0 || ::fdatasync(fd) != 0) std::exit(1);
-    out.push_back(Micros(Clock::now() - t0));
-  }
-  ::close(fd);
-  std::filesystem::remove(path);
-  return out;
-}
-
-void Must(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "server_bench: %s failed\n", what);
-    std::exit(1);
-  }
-}
 
 // One running execution whose invocation this thread holds, with its current token.
 struct Execution {
@@ -193,7 +164,7 @@ int main(int argc, char** argv) {
       "durafn-server-bench";
   std::filesystem::create_directories(dir);
   int n = quick ? 300 : 2000;
-  auto fs = Fdatasync(dir, n);
+  auto fs = durafn::bench::FdatasyncLatency(dir, n);
   std::vector<double> rt;
   double commit_mean_us = 0, checkpoint_mean_us = 0;
   {
@@ -220,10 +191,12 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
 
   std::printf("| checkpoint path (loopback HTTP, fsync per commit) | p50 | p99 |\n|---|---|---|\n");
-  std::printf("| fdatasync 4 KiB, same disk | %.0f us | %.0f us |\n", Pct(fs, 0.5), Pct(fs, 0.99));
-  std::printf("| checkpoint round trip | %.0f us | %.0f us |\n", Pct(rt, 0.5), Pct(rt, 0.99));
+  std::printf("| fdatasync 4 KiB, same disk | %.0f us | %.0f us |\n", Percentile(fs, 0.5),
+              Percentile(fs, 0.99));
+  std::printf("| checkpoint round trip | %.0f us | %.0f us |\n", Percentile(rt, 0.5),
+              Percentile(rt, 0.99));
   std::printf("round trip p50 - fdatasync p50: %.0f us (target <= 300 us)\n",
-              Pct(rt, 0.5) - Pct(fs, 0.5));
+              Percentile(rt, 0.5) - Percentile(fs, 0.5));
   std::printf("server means: arrival to durable commit %.0f us, of which the commit %.0f us\n\n",
               checkpoint_mean_us, commit_mean_us);
   std::printf("| 64 executions checkpointing back to back | checkpoints/s |\n|---|---|\n");

@@ -13,43 +13,19 @@
 #include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include "bench_report.h"
+#include "bench_util.h"
 #include "store/group_commit.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using durafn::Status;
+using durafn::bench::Clock;
+using durafn::bench::FdatasyncLatency;
+using durafn::bench::Micros;
+using durafn::bench::Percentile;
 using durafn::store::Database;
 using durafn::store::GroupCommitWriter;
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
-
-double Micros(Clock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
-
-std::vector<double> FdatasyncLatency(const std::filesystem::path& dir, int n) {
-  auto path = dir / "fsync.probe";
-  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  std::vector<char> block(4096, 'x');
-  std::vector<double> out;
-  for (int i = 0; i < n; ++i) {
-    auto t0 = Clock::now();
-    if (::pwrite(fd, block.data(), block.size(), 0) < 0 || ::fdatasync(fd) != 0)
-      std::perror("probe");
-    out.push_back(Micros(Clock::now() - t0));
-  }
-  ::close(fd);
-  std::filesystem::remove(path);
-  return out;
-}
 
 GroupCommitWriter::Work InsertCheckpointRow(int64_t k) {
   // Roughly the size of one checkpoint's writes: an operation row and an event row.

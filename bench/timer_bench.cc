@@ -29,58 +29,23 @@
 #include "api/http_client.h"
 #include "api/uri.h"
 #include "bench_report.h"
+#include "bench_util.h"
 #include "protocol/operation_id.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using durafn::api::HttpClient;
+using durafn::bench::Clock;
+using durafn::bench::CpuSeconds;
+using durafn::bench::Must;
+using durafn::bench::Percentile;
+using durafn::bench::StatusMiB;
 using nlohmann::json;
-
-void Must(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "timer_bench: %s failed\n", what);
-    std::exit(1);
-  }
-}
 
 int64_t WallMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// A /proc/PID/status field in MiB (VmRSS, VmHWM).
-double StatusMiB(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;
-  }
-  return 0;
-}
-
-// User + system CPU seconds of a process so far.
-double CpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), {});
-  auto rest = stat.substr(stat.rfind(')') + 2);
-  std::vector<std::string> f;
-  std::size_t pos = 0;
-  while (pos < rest.size()) {
-    auto next = rest.find(' ', pos);
-    f.push_back(rest.substr(pos, next - pos));
-    if (next == std::string::npos) break;
-    pos = next + 1;
-  }
-  // Fields 14 and 15 of stat (utime, stime) are 11 and 12 here, counting from state = 0.
-  return (std::stod(f.at(11)) + std::stod(f.at(12))) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-double Pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
 struct Endpoint {
@@ -341,9 +306,9 @@ int main(int argc, char** argv) {
               static_cast<long>(1 + spread));
   std::printf(
       "| lateness p50 | %.0f ms |\n| lateness p99 | %.0f ms |\n| lateness max | %.0f ms |\n",
-      Pct(late, 0.5), Pct(late, 0.99), Pct(late, 1.0));
+      Percentile(late, 0.5), Percentile(late, 0.99), Percentile(late, 1.0));
   std::printf("| firing p50 | %.0f ms |\n| firing p99 | %.0f ms |\n| firing max | %.0f ms |\n",
-              Pct(firing, 0.5), Pct(firing, 0.99), Pct(firing, 1.0));
+              Percentile(firing, 0.5), Percentile(firing, 0.99), Percentile(firing, 1.0));
   std::printf("| server peak RSS | %.0f MiB |\n| server CPU | %.1f s over %.1f s |\n", peak_rss,
               cpu, wall);
   std::printf("| restart with %ld timers pending, spawn to serving | %.0f ms |\n", n, restart_ms);

@@ -32,6 +32,7 @@
 #include "api/http_client.h"
 #include "api/uri.h"
 #include "bench_report.h"
+#include "bench_util.h"
 #include "load_generator.h"
 #include "proc_stats.h"
 
@@ -40,30 +41,12 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using durafn::api::HttpClient;
+using durafn::bench::Abandon;
+using durafn::bench::g_server;
+using durafn::bench::Must;
 using durafn::bench::Percentile;
 using durafn::bench::Report;
 using nlohmann::json;
-
-// The server this run started: killed if the run ends early (a failed check, ^C), so no
-// server or worker outlives the benchmark.
-std::atomic<pid_t> g_server{-1};
-
-[[noreturn]] void Abandon(int code) {
-  pid_t pid = g_server.load();
-  if (pid > 0) {
-    for (pid_t worker : durafn::bench::Children(pid))
-      ::kill(worker, SIGKILL);
-    ::kill(pid, SIGKILL);
-  }
-  std::_Exit(code);
-}
-
-void Must(bool ok, const std::string& what) {
-  if (!ok) {
-    std::fprintf(stderr, "workflow_bench: %s failed\n", what.c_str());
-    Abandon(1);
-  }
-}
 
 // A fresh `durafn serve` with the bench's functions deployed from their executables. Each
 // order in flight holds a processor worker while its enricher needs another, so 128 orders
