@@ -28,29 +28,14 @@ done
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/durafn-conformance.XXXXXX")
 log="$data/serve.log"
-server_pid=
+source "$(dirname "$0")/lib/serve.sh"
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_durafn_serve
   rm -rf "$data"
 }
 trap cleanup EXIT
 
-"$durafn" serve --listen 127.0.0.1:0 --data-dir "$data/state" --skip-time >"$log" 2>&1 &
-server_pid=$!
-for _ in $(seq 300); do
-  grep -q "serving on" "$log" 2>/dev/null && break
-  if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-  sleep 0.1
-done
-if ! grep -q "serving on" "$log"; then
-  echo "conformance: durafn serve did not start:" >&2
-  cat "$log" >&2
-  exit 2
-fi
-port=$(grep -m1 "serving on" "$log" | sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/')
+start_durafn_serve "$durafn" "$log" --data-dir "$data/state" --skip-time || exit 2
 echo "conformance: server on 127.0.0.1:$port (skip-time mode available), data in $data" >&2
 
 status=0

@@ -14,12 +14,9 @@ stack=durable-order-processing
 
 data=$(mktemp -d "${TMPDIR:-/tmp}/durafn-demo.XXXXXX")
 log="$data/serve.log"
-server_pid=
+source "$root/scripts/lib/serve.sh"
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_durafn_serve
   rm -rf "$data"
 }
 trap cleanup EXIT
@@ -28,19 +25,8 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
 step "start the server (embedded SQLite store in a fresh data dir)"
-"$durafn" serve --listen 127.0.0.1:0 --data-dir "$data/state" >"$log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q "serving on" "$log" 2>/dev/null && break
-  sleep 0.1
-done
-if ! grep -q "serving on" "$log"; then
-  echo "durafn serve did not start:" >&2
-  cat "$log" >&2
-  exit 1
-fi
-head -1 "$log"
-port=$(head -1 "$log" | sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/')
+start_durafn_serve "$durafn" "$log" --data-dir "$data/state" || exit 1
+grep -m1 "serving on" "$log"
 export DURAFN_ENDPOINT="http://127.0.0.1:$port"
 
 step "deploy the sample from its template (the C++ functions are built by CMake)"

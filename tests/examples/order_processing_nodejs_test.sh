@@ -11,12 +11,9 @@ durafn="$build/src/cli/durafn"
 stack=durable-order-processing-nodejs
 work="$build/examples/order-processing-nodejs"
 data=$(mktemp -d "${TMPDIR:-/tmp}/durafn-nodejs-example.XXXXXX")
-server_pid=
+source "$src/scripts/lib/serve.sh"
 cleanup() {
-  if [[ -n "$server_pid" ]]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  stop_durafn_serve
   rm -rf "$data"
 }
 trap cleanup EXIT
@@ -31,14 +28,7 @@ mkdir -p "$work"
 (cd "$src/examples/order-processing-nodejs" && tar cf - --exclude=node_modules .) |
   (cd "$work" && tar xf -)
 
-"$durafn" serve --listen 127.0.0.1:0 --data-dir "$data/state" >"$data/serve.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  grep -q "serving on" "$data/serve.log" 2>/dev/null && break
-  sleep 0.1
-done
-port=$(head -1 "$data/serve.log" | sed -nE 's/.*127\.0\.0\.1:([0-9]+).*/\1/p')
-[[ -n "$port" ]] || { cat "$data/serve.log"; exit 1; }
+start_durafn_serve "$durafn" "$data/serve.log" --data-dir "$data/state" || exit 1
 export DURAFN_ENDPOINT="http://127.0.0.1:$port"
 
 "$durafn" deploy --template "$work/template.yaml" --stack-name "$stack" >"$data/deploy.log" 2>&1 ||
