@@ -15,6 +15,7 @@
 #include "api/uri.h"
 #include "hosting/test_package.h"
 #include "protocol/json_codec.h"
+#include "support/in_process_server.h"
 
 namespace durafn::api {
 namespace {
@@ -23,41 +24,14 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class HostingE2E : public ::testing::Test {
+class HostingE2E : public testing::InProcessServerTest {
  protected:
+  HostingE2E() : InProcessServerTest("durafn-hosting") {}
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("durafn-hosting-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    options_.port = 0;
-    options_.data_dir = dir_ / "data";
+    InProcessServerTest::SetUp();
     options_.event_retry_delay_1 = std::chrono::milliseconds(100);
     options_.event_retry_delay_2 = std::chrono::milliseconds(200);
   }
-  void StartServer() {
-    auto s = Server::Open(options_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(*s);
-    ASSERT_TRUE(server_->Start().ok());
-    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
-  }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  Response Call(std::string_view method, std::string_view target, const json& body = nullptr,
-                Headers headers = {}, HttpClient* client = nullptr) {
-    auto r = (client ? client : client_.get())
-                 ->Send(method, target, headers, body.is_null() ? "" : body.dump(),
-                        std::chrono::seconds(60));
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : Response{};
-  }
-  static json Body(const Response& r) { return json::parse(r.body, nullptr, false); }
 
   json ZipCode(const std::string& fn) {
     return {{"ZipFile", testing::Base64(testing::FunctionZip(dir_ / "pkg.zip", fn))}};
@@ -82,11 +56,6 @@ class HostingE2E : public ::testing::Test {
                 client);
   }
   json Workers() { return Body(Call("GET", "/durafn/workers"))["Workers"]; }
-
-  std::filesystem::path dir_;
-  ServerOptions options_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_F(HostingE2E, ZipFunctionColdStartsThenIsReusedWarm) {

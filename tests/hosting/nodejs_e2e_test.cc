@@ -12,6 +12,7 @@
 #include "api/server.h"
 #include "hosting/runtime_files.h"
 #include "protocol/json_codec.h"
+#include "support/in_process_server.h"
 
 namespace durafn::api {
 namespace {
@@ -21,37 +22,15 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-class NodejsE2E : public ::testing::Test {
+class NodejsE2E : public testing::InProcessServerTest {
  protected:
+  NodejsE2E() : InProcessServerTest("durafn-nodejs") {}
   void SetUp() override {
     if (hosting::LocateRuntimeFiles().node.empty()) GTEST_SKIP() << "node is not installed";
-    dir_ = std::filesystem::temp_directory_path() /
-           ("durafn-nodejs-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    options_.port = 0;
-    options_.data_dir = dir_ / "data";
+    InProcessServerTest::SetUp();
     options_.runtimes_dir = DURAFN_RUNTIMES_DIR;
-    auto s = Server::Open(options_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    server_ = std::move(*s);
-    ASSERT_TRUE(server_->Start().ok());
-    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+    StartServer();
   }
-  void TearDown() override {
-    client_.reset();
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  Response Call(std::string_view method, std::string_view target, const json& body = nullptr) {
-    auto r = client_->Send(method, target, {}, body.is_null() ? "" : body.dump(),
-                           std::chrono::seconds(60));
-    EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? *r : Response{};
-  }
-  static json Body(const Response& r) { return json::parse(r.body, nullptr, false); }
 
   // Deploys tests/functions/nodejs/<folder> as `name` with `handler`.
   void Create(const std::string& name, const std::string& folder, const std::string& handler,
@@ -78,11 +57,6 @@ class NodejsE2E : public ::testing::Test {
     EXPECT_TRUE(e.is_object() && e.contains("errorType") && e.contains("errorMessage")) << r.body;
     return e;
   }
-
-  std::filesystem::path dir_;
-  ServerOptions options_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_F(NodejsE2E, EsmAsyncHandlerSeesLambdasContext) {

@@ -2,7 +2,7 @@
 // errors arrive as the SDK's exception classes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, require } from './server.mjs';
+import { lambdaClient, startServer, require } from './server.mjs';
 
 const sdk = require('@aws-sdk/client-lambda');
 let server;
@@ -10,12 +10,7 @@ let client;
 
 before(async () => {
   server = await startServer();
-  client = new sdk.LambdaClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
+  client = lambdaClient(server.endpoint);
 });
 after(() => server.stop());
 

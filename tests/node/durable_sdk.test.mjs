@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
-import { startServer, require } from './server.mjs';
+import { lambdaClient, startServer, require } from './server.mjs';
 
 // Real timers, taken before AWS's runner fakes the global ones (skipTime) during a local run.
 const realSetInterval = globalThis.setInterval;
@@ -23,12 +23,7 @@ let client;
 
 before(async () => {
   server = await startServer();
-  client = new sdk.LambdaClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
+  client = lambdaClient(server.endpoint);
   // The plain function durable handlers invoke.
   await createFunction('Target', 'plain.target', false);
 });

@@ -27,3 +27,15 @@ export async function startServer() {
     },
   };
 }
+
+// AWS's Lambda client for the server at `endpoint`: dummy credentials, and no retries, so a
+// test sees the server's first answer.
+export function lambdaClient(endpoint) {
+  const { LambdaClient } = require('@aws-sdk/client-lambda');
+  return new LambdaClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
+}
