@@ -184,6 +184,9 @@ void ExecutionService::Persist(Shard& shard, const std::string& arn, Cached& cac
 }
 
 void ExecutionService::EvictIfUnchanged(Shard& shard, const std::string& arn, int64_t counter) {
+  // Below the cap (the common case) no task is posted: the size seen here is at most one task
+  // old, and the task checks it again.
+  if (shard.cached.load(std::memory_order_relaxed) <= options_.idle_cached_per_shard) return;
   // Kept if anything changed since: the cached state may then be ahead of the store.
   Post(arn, [this, &shard, arn, counter] {
     auto it = shard.cache.find(arn);
