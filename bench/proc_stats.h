@@ -45,6 +45,19 @@ inline std::vector<std::string> StatFields(pid_t pid) {
   return f;
 }
 
+// CPU seconds every core of the machine spent busy so far (user, nice, system, irq, softirq
+// from /proc/stat; idle, iowait and steal excluded). Divided by work done in a window, it
+// gives a cost per unit that includes the kernel's share (loopback TCP, wake-ups) and every
+// process involved.
+inline double MachineBusySeconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq;
+  if (cpu != "cpu") return 0;
+  return (user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // User + system CPU seconds of a process so far (0 if gone).
 inline double CpuSeconds(pid_t pid) {
   auto f = StatFields(pid);

@@ -70,7 +70,8 @@ class HttpServer {
   std::uint16_t port() const;
 
   // Graceful stop: stops accepting, closes idle connections at once, lets requests in
-  // progress be answered (with Connection: close) for up to options.stop_grace, then
+  // progress be answered (with Connection: close) for up to options.stop_grace, answers
+  // those still unanswered with 500 ServiceException (the server is shutting down), then
   // closes every connection and joins the I/O threads. Responders still outstanding
   // afterwards send into the void. Idempotent. Must not be called from a handler.
   void Stop();

@@ -141,24 +141,6 @@ std::string ErrorPayload(const protocol::ErrorObject& e) {
   return j.dump();
 }
 
-// Peak resident memory of a live process in MB (VmHWM), 0 if unknown.
-int64_t PeakMemoryMb(int pid) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/status", pid);
-  FILE* f = std::fopen(path, "r");
-  if (!f) return 0;
-  char line[256];
-  int64_t kb = 0;
-  while (std::fgets(line, sizeof line, f)) {
-    if (std::strncmp(line, "VmHWM:", 6) == 0) {
-      kb = std::atoll(line + 6);
-      break;
-    }
-  }
-  std::fclose(f);
-  return (kb + 1023) / 1024;
-}
-
 }  // namespace
 
 // ---- external endpoints ----
@@ -418,8 +400,25 @@ std::optional<hosting::RuntimeUnavailable> RuntimeApi::Unrunnable(
     auto it = versions_.find(function_arn);
     if (it != versions_.end() && it->second.external) return std::nullopt;
   }
-  auto command = hosting::CommandFor(config, config.code_location, options_.runtime_files);
-  return command.unavailable;
+  return CheckRunnable(config);
+}
+
+std::optional<hosting::RuntimeUnavailable> RuntimeApi::CheckRunnable(
+    const hosting::FunctionConfig& config) {
+  constexpr std::size_t kMaxRemembered = 10'000;
+  std::string key = config.runtime + '\n' + config.code_location;
+  {
+    std::lock_guard lock(mu_);
+    if (runnable_.contains(key)) return std::nullopt;
+  }
+  auto unavailable =
+      hosting::CommandFor(config, config.code_location, options_.runtime_files).unavailable;
+  if (!unavailable) {
+    std::lock_guard lock(mu_);
+    if (runnable_.size() >= kMaxRemembered) runnable_.clear();
+    runnable_.insert(std::move(key));
+  }
+  return unavailable;
 }
 
 void RuntimeApi::OnStarved(const std::string& function_arn) {
@@ -443,8 +442,7 @@ void RuntimeApi::MaybeSpawn(const std::string& function_arn) {
   for (;;) {
     auto config = resolver_(function_arn);
     if (!config) return;
-    if (hosting::CommandFor(*config, config->code_location, options_.runtime_files).unavailable)
-      return;
+    if (CheckRunnable(*config)) return;
     std::shared_ptr<Worker> victim;
     {
       std::lock_guard lock(mu_);
@@ -857,7 +855,8 @@ bool RuntimeApi::Finish(Worker& w, const std::string& request_id,
   }
   if (w.process) w.process->WaitForOutput(kOutputDrainLimit);
   Log(w, "END RequestId: " + request_id);
-  WriteReport(w, request_id, duration, PeakMemoryMb(w.pid), nullptr);
+  const int64_t peak = w.process ? w.process->PeakResidentBytes() : 0;
+  WriteReport(w, request_id, duration, (peak + (1 << 20) - 1) >> 20, nullptr);
   {
     std::lock_guard l(w.log_mu);
     w.log_request_id.clear();

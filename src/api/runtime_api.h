@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -139,6 +140,9 @@ class RuntimeApi {
   // when it is a JSON object (runtimes differ in its fields, e.g. Node.js sends "trace").
   void FailInvocation(PendingInvocation& inv, const protocol::ErrorObject& error, bool begun,
                       const std::string& report = "");
+  // CommandFor(...).unavailable, remembering successes: code folders never change once
+  // written, and the check (a file system lookup) would otherwise run on every invocation.
+  std::optional<hosting::RuntimeUnavailable> CheckRunnable(const hosting::FunctionConfig& config);
 
   ExecutionService& service_;
   InvocationDispatcher& dispatcher_;
@@ -152,7 +156,8 @@ class RuntimeApi {
   std::map<std::string, std::unique_ptr<Endpoint>> endpoints_;  // by function ARN
   std::vector<std::unique_ptr<Endpoint>> retired_endpoints_;    // after Stop()
   std::map<std::string, Version> versions_;                     // by function ARN
-  std::map<std::string, std::shared_ptr<Worker>> workers_;      // by worker id, alive
+  std::set<std::string> runnable_;  // runtime + '\n' + code folder; see CheckRunnable
+  std::map<std::string, std::shared_ptr<Worker>> workers_;  // by worker id, alive
   std::vector<std::shared_ptr<Worker>> graveyard_;  // exited, to be torn down by the monitor
   std::size_t evicting_ = 0;
   // Workers being started (not in workers_ yet), per function name and in all; they count

@@ -1239,6 +1239,7 @@ Status Server::Start() {
   http.host = impl_->options.host;
   http.port = impl_->options.port;
   http.io_threads = impl_->options.io_threads;
+  http.stop_grace = impl_->options.stop_grace;
   impl_->http = std::make_unique<HttpServer>(http, impl_->BuildRouter());
   if (auto s = impl_->http->Start(); !s.ok()) return s;
   // Workers call the Lambda API back on a loopback address even when it listens on all.

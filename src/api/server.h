@@ -16,6 +16,9 @@ struct ServerOptions {
   uint16_t port = 9001;  // 0: an ephemeral port
   std::filesystem::path data_dir = ".durafn";
   int io_threads = 2;
+  // How long Stop() lets requests in progress finish; those still running then are answered
+  // 500 ServiceException (see HttpServer::Stop).
+  std::chrono::milliseconds stop_grace{5'000};
   int shards = 2;
   // Most transactions one commit may carry (1: one fsync per checkpoint, for comparison).
   std::size_t max_commit_batch = 512;

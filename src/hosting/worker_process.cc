@@ -1,14 +1,18 @@
 #include "hosting/worker_process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +31,93 @@ int PidfdSignal(int pidfd, int sig) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
+// Signals the server handles or ignores that a worker must see with their default action.
+constexpr int kDefaultedSignals[] = {SIGPIPE, SIGCHLD, SIGINT,  SIGTERM,
+                                     SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2};
+
+// What the child of CloneAndExec does between clone and execve, prepared by the parent
+// because the child may only make system calls (it shares the parent's memory).
+struct ChildSetup {
+  const char* path;
+  char* const* argv;
+  char* const* envp;
+  const char* cwd;  // null: the server's
+  int stdin_fd;     // /dev/null
+  int out_fd;       // the pipe's write end, for stdout and stderr
+  rlim_t address_space_limit;
+  int error = 0;  // errno of the step that failed, set by the child
+};
+
+// The kernel's struct sigaction (not the C library's): the handler comes first on every
+// architecture, and all zeros with SIG_DFL (0) is a valid value everywhere.
+struct KernelSigaction {
+  void* handler;
+  unsigned long flags;
+  void* restorer;
+  uint64_t mask;
+};
+
+// Runs in the child on its own stack, sharing the parent's memory, until execve. It makes
+// raw system calls only: a C library wrapper or a sanitizer's interceptor could take a lock
+// or touch state the parent thread owns. Every signal is blocked on entry.
+__attribute__((no_sanitize("address", "undefined"))) int ChildMain(void* arg) {
+  auto* c = static_cast<ChildSetup*>(arg);
+  constexpr long kSigsetBytes = 8;
+  // Handlers are the server's code and must not run here; dispositions are this process's
+  // own (no CLONE_SIGHAND), so resetting them leaves the server's untouched.
+  for (int sig = 1; sig <= 64; ++sig) {
+    KernelSigaction old{};
+    if (::syscall(SYS_rt_sigaction, sig, nullptr, &old, kSigsetBytes) != 0) continue;
+    bool defaulted = false;
+    for (int d : kDefaultedSignals)
+      defaulted = defaulted || d == sig;
+    if (defaulted || (old.handler != nullptr && old.handler != reinterpret_cast<void*>(SIG_IGN))) {
+      KernelSigaction dfl{};
+      ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, kSigsetBytes);
+    }
+  }
+  const uint64_t none = 0;
+  struct rlimit lim = {c->address_space_limit, c->address_space_limit};
+  bool ok = ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, nullptr, kSigsetBytes) == 0 &&
+            ::syscall(SYS_setpgid, 0, 0) == 0 &&
+            ::syscall(SYS_dup3, c->stdin_fd, STDIN_FILENO, 0) >= 0 &&
+            ::syscall(SYS_dup3, c->out_fd, STDOUT_FILENO, 0) >= 0 &&
+            ::syscall(SYS_dup3, c->out_fd, STDERR_FILENO, 0) >= 0 &&
+            ::syscall(SYS_close_range, 3U, ~0U, 0U) == 0 &&
+            (!c->cwd || ::syscall(SYS_chdir, c->cwd) == 0) &&
+            ::syscall(SYS_prlimit64, 0, RLIMIT_AS, &lim, nullptr) == 0;
+  if (ok) ::syscall(SYS_execve, c->path, c->argv, c->envp);
+  c->error = errno != 0 ? errno : EINVAL;
+  ::syscall(SYS_exit_group, 127);
+  return 127;
+}
+
+// posix_spawn has no resource-limit attribute, and a limit set afterwards (prlimit) would
+// leave the program a moment unlimited. This does what glibc's posix_spawn does (a clone
+// that shares memory and suspends the parent until execve) with setrlimit before execve.
+// Returns the pid, or -errno.
+pid_t CloneAndExec(ChildSetup& setup) {
+  constexpr std::size_t kStackBytes = 256 * 1024;
+  void* stack = ::mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return -errno;
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  // CLONE_VFORK: this thread resumes once the child called execve or exited.
+  pid_t pid = ::clone(ChildMain, static_cast<char*>(stack) + kStackBytes,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, &setup);
+  const int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  ::munmap(stack, kStackBytes);
+  if (pid < 0) return -clone_errno;
+  if (setup.error != 0) {
+    ::waitpid(pid, nullptr, 0);
+    return -setup.error;
+  }
+  return pid;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpec& spec, LineFn on_line,
@@ -35,29 +126,6 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpec& sp
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0)
     return Status::Unavailable("pipe: " + std::string(strerror(errno)));
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
-  // The server's sockets and database files must not leak into workers.
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
-
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, defaults;
-  sigemptyset(&none);
-  sigemptyset(&defaults);
-  for (int sig : {SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) {
-    sigaddset(&defaults, sig);
-  }
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setpgroup(&attr, 0);  // its own group, so a kill reaches its children
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_USEVFORK);
 
   std::vector<std::string> env_strings;
   for (const auto& [k, v] : spec.env)
@@ -72,24 +140,64 @@ Result<std::unique_ptr<WorkerProcess>> WorkerProcess::Spawn(const WorkerSpec& sp
   argv.push_back(nullptr);
 
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  int rc = 0;
+  if (spec.address_space_limit > 0) {
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd < 0) {
+      rc = errno;
+    } else {
+      ChildSetup setup{.path = args[0].c_str(),
+                       .argv = argv.data(),
+                       .envp = envp.data(),
+                       .cwd = spec.cwd.empty() ? nullptr : spec.cwd.c_str(),
+                       .stdin_fd = null_fd,
+                       .out_fd = out[1],
+                       .address_space_limit = spec.address_space_limit};
+      pid = CloneAndExec(setup);
+      if (pid < 0) rc = -pid;
+      ::close(null_fd);
+    }
+  } else {
+    // Without a limit (sanitizer builds, whose shadow memory needs terabytes of address
+    // space), the C library does the same.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
+    // The server's sockets and database files must not leak into workers.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    for (int sig : kDefaultedSignals)
+      sigaddset(&defaults, sig);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setpgroup(&attr, 0);  // its own group, so a kill reaches its children
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                        POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_USEVFORK);
+    rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
   ::close(out[1]);
   if (rc != 0) {
     ::close(out[0]);
     return Status::Unavailable("cannot start " + args[0] + ": " + strerror(rc));
   }
-  if (spec.address_space_limit > 0) {
-    // posix_spawn has no rlimit attribute; the limit is set right after the start. What the
-    // program allocates before that instant is negligible next to the headroom.
-    struct rlimit lim = {spec.address_space_limit, spec.address_space_limit};
-    ::prlimit(pid, RLIMIT_AS, &lim, nullptr);
-  }
   std::unique_ptr<WorkerProcess> w(new WorkerProcess());
   w->pid_ = pid;
   w->pidfd_ = PidfdOpen(pid);
   w->out_fd_ = out[0];
+  char proc_path[64];
+  std::snprintf(proc_path, sizeof proc_path, "/proc/%d/status", pid);
+  w->status_fd_ = ::open(proc_path, O_RDONLY | O_CLOEXEC);
+  std::snprintf(proc_path, sizeof proc_path, "/proc/%d/statm", pid);
+  w->statm_fd_ = ::open(proc_path, O_RDONLY | O_CLOEXEC);
   w->on_line_ = std::move(on_line);
   w->on_exit_ = std::move(on_exit);
   if (w->pidfd_ < 0) {
@@ -111,6 +219,8 @@ WorkerProcess::~WorkerProcess() {
   if (reader_.joinable()) reader_.join();
   if (pidfd_ >= 0) ::close(pidfd_);
   if (out_fd_ >= 0) ::close(out_fd_);
+  if (status_fd_ >= 0) ::close(status_fd_);
+  if (statm_fd_ >= 0) ::close(statm_fd_);
 }
 
 void WorkerProcess::Kill() {
@@ -122,16 +232,36 @@ void WorkerProcess::Kill() {
 }
 
 int64_t WorkerProcess::ResidentBytes() const {
-  if (exited_.load()) return 0;
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/statm", pid_);
-  FILE* f = std::fopen(path, "r");
-  if (!f) return 0;
+  if (exited_.load() || statm_fd_ < 0) return 0;
+  // procfs renders the file afresh on each read from offset 0.
+  char buf[128];
+  ssize_t n = ::pread(statm_fd_, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
   long size = 0, resident = 0;
-  int n = std::fscanf(f, "%ld %ld", &size, &resident);
-  std::fclose(f);
-  if (n != 2) return 0;
+  if (std::sscanf(buf, "%ld %ld", &size, &resident) != 2) return 0;
   return static_cast<int64_t>(resident) * ::sysconf(_SC_PAGESIZE);
+}
+
+int64_t WorkerProcess::PeakResidentBytes() const {
+  if (exited_.load() || status_fd_ < 0) return 0;
+  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+  const int64_t read_at = peak_read_at_ns_.load(std::memory_order_relaxed);
+  if (read_at != 0 && now_ns - read_at < std::chrono::nanoseconds(kPeakRefresh).count()) {
+    return std::max(peak_bytes_.load(std::memory_order_relaxed), ResidentBytes());
+  }
+  char buf[4096];  // holds every line up to VmHWM
+  ssize_t n = ::pread(status_fd_, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  const char* at = std::strstr(buf, "\nVmHWM:");
+  if (!at) return 0;
+  const int64_t peak = std::atoll(at + 7) * 1024;
+  peak_bytes_.store(peak, std::memory_order_relaxed);
+  peak_read_at_ns_.store(now_ns, std::memory_order_relaxed);
+  return peak;
 }
 
 void WorkerProcess::WaitForOutput(std::chrono::microseconds limit) const {

@@ -1,5 +1,6 @@
-// One worker process: spawned with posix_spawn in its own process group, its stdout and
-// stderr read line by line, its exit observed (with its peak memory) without polling.
+// One worker process: started in its own process group (with its address-space limit in
+// place before execve), its stdout and stderr read line by line, its exit observed (with
+// its peak memory) without polling.
 #pragma once
 
 #include <atomic>
@@ -58,6 +59,13 @@ class WorkerProcess {
   void Kill();
   // Resident memory of the worker process now, in bytes (0 once it has exited).
   int64_t ResidentBytes() const;
+  // Its peak resident memory so far (VmHWM), in bytes; 0 once it has exited or if unknown.
+  // This runs after every invocation, and procfs renders all of /proc/PID/status for one
+  // field, so VmHWM is read at most every kPeakRefresh; in between the figure is the last
+  // VmHWM or the resident memory now, whichever is larger. A peak freed again within
+  // kPeakRefresh of the previous read shows up one call late.
+  int64_t PeakResidentBytes() const;
+  static constexpr std::chrono::milliseconds kPeakRefresh{10};
   bool exited() const { return exited_.load(); }
   // How it ended; valid once exited() is true.
   WorkerExit exit_info() const { return exit_info_; }
@@ -73,6 +81,10 @@ class WorkerProcess {
   pid_t pid_ = -1;
   int pidfd_ = -1;
   int out_fd_ = -1;
+  int status_fd_ = -1;                               // /proc/PID/status
+  int statm_fd_ = -1;                                // /proc/PID/statm
+  mutable std::atomic<int64_t> peak_bytes_{0};       // the last VmHWM read
+  mutable std::atomic<int64_t> peak_read_at_ns_{0};  // steady clock; 0: never
   LineFn on_line_;
   ExitFn on_exit_;
   WorkerExit exit_info_;  // written before exited_ is set

@@ -102,6 +102,22 @@ class HttpServerTest : public ::testing::Test {
       std::lock_guard lock(mu_);
       held_.push_back(std::move(responder));
     });
+    router.Add("GET", "/framed", [](Request, Responder responder) {
+      Response r;
+      r.status = 202;
+      r.headers = {{"X-Amz-Function-Error", "Unhandled"},
+                   {"Content-Length", "999"},  // framing is the server's: these are dropped
+                   {"Connection", "upgrade"},
+                   {"Transfer-Encoding", "chunked"}};
+      r.body = "abc";
+      responder.Send(std::move(r));
+    });
+    router.Add("GET", "/nocontent", [](Request, Responder responder) {
+      Response r;
+      r.status = 204;
+      r.body = "must not be sent";
+      responder.Send(std::move(r));
+    });
     router.Add("GET", "/drop", [](Request, Responder) {});
     router.Add("GET", "/throw", [](Request, Responder) { throw std::runtime_error("boom"); });
     router.Add("GET", "/big", [](Request, Responder responder) {
@@ -494,7 +510,7 @@ TEST_F(HttpServerTest, StopLetsRequestsInProgressFinish) {
   EXPECT_EQ(r->headers.Get("Connection"), "close");
 }
 
-TEST_F(HttpServerTest, StopCutsOffStuckResponders) {
+TEST_F(HttpServerTest, StopAnswersStuckRequestsWithAServiceError) {
   HttpServerOptions options;
   options.stop_grace = 200ms;
   StartServer(options);
@@ -508,7 +524,12 @@ TEST_F(HttpServerTest, StopCutsOffStuckResponders) {
   const auto elapsed = MillisSince(start);
   EXPECT_GE(elapsed, 150);
   EXPECT_LT(elapsed, 3000);
-  EXPECT_FALSE(call.get().ok()) << "the connection closes without a response";
+  auto response = call.get();
+  ASSERT_TRUE(response.ok()) << "an answer, not a dropped connection";
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(response->headers.Get("x-amzn-ErrorType").value_or(""), "ServiceException");
+  EXPECT_NE(response->body.find("shutting down"), std::string::npos) << response->body;
+  EXPECT_EQ(response->headers.Get("connection").value_or(""), "close");
   server_.reset();
   // Answering after the server is gone is harmless (AddressSanitizer would object).
   std::lock_guard lock(mu_);
@@ -606,6 +627,48 @@ TEST_F(HttpServerTest, ConnectionCloseFromTheClientIsHonoured) {
   bool closed = false;
   std::string got = s.Read(5s, &closed);
   EXPECT_TRUE(got.starts_with("HTTP/1.1 200")) << got;
+  EXPECT_TRUE(closed);
+}
+
+// The head is written by hand, so its bytes are checked exactly: status line, the handler's
+// headers without its framing ones, Content-Length, and Connection only where HTTP needs it.
+TEST_F(HttpServerTest, ResponsesAreFramedByTheServer) {
+  StartServer();
+  RawSocket s(server_->port());
+  ASSERT_TRUE(s.Write("GET /framed HTTP/1.1\r\nHost: t\r\n\r\n"));
+  bool closed = false;
+  std::string got = s.Read(300ms, &closed);
+  const std::string id_header = std::string(kRequestIdHeader) + ": ";
+  auto id_at = got.find(id_header);
+  ASSERT_NE(id_at, std::string::npos) << got;
+  auto id_end = got.find("\r\n", id_at);
+  got.erase(id_at, id_end + 2 - id_at);  // random per request
+  EXPECT_EQ(got,
+            "HTTP/1.1 202 Accepted\r\nX-Amz-Function-Error: Unhandled\r\n"
+            "Content-Length: 3\r\n\r\nabc");
+  EXPECT_FALSE(closed);
+
+  // The same connection again: a bodiless status has neither body nor Content-Length.
+  ASSERT_TRUE(s.Write("GET /nocontent HTTP/1.1\r\nHost: t\r\n\r\n"));
+  got = s.Read(300ms, &closed);
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 204 No Content\r\n")) << got;
+  EXPECT_TRUE(got.ends_with("\r\n\r\n")) << got;
+  EXPECT_EQ(got.find("Content-Length"), std::string::npos) << got;
+  EXPECT_FALSE(closed);
+
+  // HTTP/1.0 keeps the connection only when asked, and then says so.
+  RawSocket old(server_->port());
+  ASSERT_TRUE(old.Write("GET /framed HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  got = old.Read(300ms, &closed);
+  EXPECT_TRUE(got.starts_with("HTTP/1.0 202 Accepted\r\n")) << got;
+  EXPECT_NE(got.find("\r\nConnection: keep-alive\r\n"), std::string::npos) << got;
+  EXPECT_FALSE(closed);
+  RawSocket once(server_->port());
+  ASSERT_TRUE(once.Write("GET /framed HTTP/1.0\r\n\r\n"));
+  got = once.Read(5s, &closed);
+  EXPECT_TRUE(got.starts_with("HTTP/1.0 202 Accepted\r\n")) << got;
+  EXPECT_EQ(got.find("Connection"), std::string::npos) << got;
+  EXPECT_TRUE(got.ends_with("\r\n\r\nabc")) << got;
   EXPECT_TRUE(closed);
 }
 

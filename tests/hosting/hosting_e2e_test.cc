@@ -268,6 +268,40 @@ TEST_F(HostingE2E, ReservedConcurrencyLimitsWorkersAndZeroThrottles) {
   EXPECT_EQ(Workers().size(), 1u);
 }
 
+// A server stopping while a synchronous invocation runs lets it finish within the grace
+// period; one still running then is answered with a service error, not a dropped connection.
+TEST_F(HostingE2E, StoppingTheServerAnswersInvocationsStillRunning) {
+  options_.stop_grace = std::chrono::milliseconds(1500);
+  StartServer();
+  Create("Slow", ZipCode("sleep"), {{"Timeout", 30}});
+  HttpClient a("127.0.0.1", server_->port()), b("127.0.0.1", server_->port());
+  Invoke("Slow", {{"ms", 1}}, {}, &a);  // one warm worker; the two calls below need two
+  auto quick = std::async(std::launch::async, [&] {
+    return Invoke("Slow", {{"ms", 300}}, {}, &a);
+  });
+  auto stuck = std::async(std::launch::async, [&] {
+    return Invoke("Slow", {{"ms", 20000}}, {}, &b);
+  });
+  for (int i = 0; i < 200; ++i) {
+    json w = Workers();
+    int busy = 0;
+    for (const auto& x : w)
+      busy += x["State"] == "busy";
+    if (busy == 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  Response finished = quick.get();
+  EXPECT_EQ(finished.status, 200) << finished.body;
+  EXPECT_EQ(Body(finished), "slept");
+  Response cut = stuck.get();
+  EXPECT_EQ(cut.status, 500) << cut.body;
+  EXPECT_EQ(cut.headers.Get("X-Amzn-ErrorType").value_or(""), "ServiceException");
+  EXPECT_THAT(cut.body, HasSubstr("shutting down"));
+}
+
 TEST_F(HostingE2E, GlobalCapQueuesAndAFullQueueThrottles) {
   options_.max_workers = 1;
   options_.max_queued_invocations = 1;
