@@ -24,7 +24,10 @@ Status FillEmptyWal(const std::string& wal_path, int64_t bytes) {
   struct stat st {};
   Status result;
   if (::fstat(fd, &st) == 0 && st.st_size == 0) {
-    std::vector<char> zeros(1 << 20, 0);
+    // One page per write: the page cache then holds the file in page-sized folios. Written
+    // in large pieces, it may be cached in large folios, and the kernel walks every block of
+    // a large folio on each small write into it; SQLite writes the log one frame at a time.
+    std::vector<char> zeros(4096, 0);
     for (int64_t off = 0; off < bytes && result.ok();) {
       auto n = static_cast<std::size_t>(std::min<int64_t>(bytes - off, zeros.size()));
       ssize_t w = ::pwrite(fd, zeros.data(), n, off);
