@@ -137,7 +137,7 @@ ApiResult<Outcome> CompleteCallback(ExecutionState& state, std::string_view call
       s.heartbeat_deadline = protocol::Timestamp{now.ms + s.heartbeat_timeout_seconds * 1000};
       r.AddEffect(StartTimer{TimerKind::kCallbackHeartbeat, e->op.id, *s.heartbeat_deadline});
     }
-    AssertInvariants(state);
+    AssertInvariants(state, r.changes_from());
     return out;
   }
   CancelCallbackTimers(r, *e);
@@ -156,7 +156,7 @@ ApiResult<Outcome> CompleteCallback(ExecutionState& state, std::string_view call
     r.OperationEvent(*e, protocol::CallbackFailedDetails{EventErrorOf(failure.error)});
   }
   r.ServiceChanged(*e);
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return out;
 }
 

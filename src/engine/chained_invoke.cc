@@ -88,7 +88,7 @@ ApiResult<Outcome> CompleteChainedInvoke(ExecutionState& state, std::string_view
     }
   }
   r.ServiceChanged(*e);
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return out;
 }
 

@@ -101,7 +101,7 @@ ApiResult<CheckpointResult> Checkpoint(ExecutionState& state,
   } else {
     rec.last_checkpoint.reset();
   }
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return result;
 }
 

@@ -20,7 +20,7 @@ OperationEntry& ExecutionOperation(ExecutionState& state) {
   return state.ops.at(0);
 }
 
-void AssertInvariants(const ExecutionState& state) {
+void AssertInvariants(const ExecutionState& state, int64_t changed_since) {
   const ExecutionRecord& rec = state.record;
   // ExecutionStarted is event 1, so a started execution has handed out at least one id.
   assert(rec.next_event_id >= 2);
@@ -39,7 +39,8 @@ void AssertInvariants(const ExecutionState& state) {
   assert(running != rec.end_timestamp.has_value());
   assert(!rec.result || rec.status == ExecutionStatus::kSucceeded);
 
-  assert(state.ops.IndexConsistent());
+  assert(changed_since != 0 || state.ops.IndexConsistent());
+  assert(state.ops.indexed() == state.ops.size());
   assert(!state.ops.empty());
   const protocol::Operation& exec = state.ops.at(0).op;
   assert(exec.type == OperationType::kExecution);
@@ -48,8 +49,11 @@ void AssertInvariants(const ExecutionState& state) {
 
   for (std::size_t i = 0; i < state.ops.size(); ++i) {
     const OperationEntry& e = state.ops.at(i);
+    // What did not change was checked when it last did.
+    if (changed_since != 0 && e.changed_at <= changed_since) continue;
     const protocol::Operation& op = e.op;
     assert(e.changed_at >= 0 && e.changed_at <= rec.change_counter);
+    assert(state.ops.PositionOf(op.id) == i);
     assert(protocol::IsTerminal(op.status) == op.end_timestamp.has_value());
     assert(i == 0 || op.type != OperationType::kExecution);
     if (op.parent_id) {

@@ -130,7 +130,7 @@ ApiResult<BeganInvocation> BeginInvocation(ExecutionState& state, std::string_vi
       page.next_position ? FormatMarker(*page.next_position) : std::string();
   env.updated_operation_ids = std::move(rec.updated_operation_ids);
   rec.updated_operation_ids.clear();
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return began;
 }
 
@@ -194,7 +194,7 @@ ApiResult<Outcome> CompleteInvocation(ExecutionState& state, std::string_view re
     return state.ops.Find(id)->changed_at <= rec.handler_seen_change;
   });
   if (closed) {
-    AssertInvariants(state);
+    AssertInvariants(state, r.changes_from());
     return out;
   }
 
@@ -210,7 +210,7 @@ ApiResult<Outcome> CompleteInvocation(ExecutionState& state, std::string_view re
       r.AddEffect(StartTimer{TimerKind::kInvocationRetry, rec.execution_operation_id,
                              *rec.invocation_retry_due});
     }
-    AssertInvariants(state);
+    AssertInvariants(state, r.changes_from());
     return out;
   }
 
@@ -232,7 +232,7 @@ ApiResult<Outcome> CompleteInvocation(ExecutionState& state, std::string_view re
       }
       break;
   }
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return out;
 }
 

@@ -71,6 +71,8 @@ class OperationTable {
 
   // Checks that the index and the list agree (O(n); for invariant checks).
   bool IndexConsistent() const;
+  // Entries in the index (equal to size(); for invariant checks).
+  std::size_t indexed() const { return index_.size(); }
 
   bool operator==(const OperationTable& other) const { return entries_ == other.entries_; }
 

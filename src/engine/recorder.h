@@ -20,9 +20,11 @@ class Recorder {
  public:
   // Records into `out`, mutating `state`, at time `now`.
   Recorder(ExecutionState& state, protocol::Timestamp now, Outcome& out)
-      : state_(state), now_(now), out_(out) {}
+      : state_(state), now_(now), out_(out), changes_from_(state.record.change_counter) {}
 
   ExecutionState& state() { return state_; }
+  // The change counter before this recorder's first change: AssertInvariants' argument.
+  int64_t changes_from() const { return changes_from_; }
   ExecutionRecord& record() { return state_.record; }
   protocol::Timestamp now() const { return now_; }
 
@@ -54,6 +56,7 @@ class Recorder {
   ExecutionState& state_;
   protocol::Timestamp now_;
   Outcome& out_;
+  const int64_t changes_from_;
 };
 
 // An EventInput/EventResult: the payload with Truncated=false, or {} when there is none.

@@ -65,7 +65,7 @@ ApiResult<StartedExecution> StartExecution(const StartExecutionParams& params,
                          protocol::Timestamp{now.ms + params.execution_timeout_seconds * 1000}});
   rec.phase = InvocationPhase::kQueued;
   r.AddEffect(QueueInvocation{});
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return started;
 }
 

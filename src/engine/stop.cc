@@ -25,7 +25,7 @@ ApiResult<StopResult> Stop(ExecutionState& state, std::optional<protocol::ErrorO
   // In-flight operations stay as they are; their timers are disarmed with the execution.
   CloseExecution(r, protocol::ExecutionStatus::kStopped, std::nullopt, error,
                  protocol::ExecutionStoppedDetails{EventErrorOf(error)});
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return result;
 }
 

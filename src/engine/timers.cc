@@ -90,7 +90,7 @@ Outcome CompleteDueTimers(ExecutionState& state, protocol::Timestamp now) {
   Outcome out;
   Recorder r(state, now, out);
   CompleteDue(r);
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return out;
 }
 
@@ -144,7 +144,7 @@ Outcome FireTimer(ExecutionState& state, TimerKind kind, std::string_view operat
       break;
     }
   }
-  AssertInvariants(state);
+  AssertInvariants(state, r.changes_from());
   return out;
 }
 

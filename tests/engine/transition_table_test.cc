@@ -340,5 +340,26 @@ TEST(TransitionShapes, OutcomeMembersMustFitTheAction) {
   }
 }
 
+// Mutations check the invariants of what they changed (AssertInvariants with the change
+// counter they started from); a full check covers every operation.
+TEST(InvariantChecks, ACheckSinceAChangeCoversWhatChangedAndAFullOneEverything) {
+  Harness h;
+  h.Start(T(0));
+  h.Begin(T(0));
+  ASSERT_TRUE(h.TryCheckpoint({U("a", OperationType::kStep, OperationAction::kStart)}, T(1)).ok());
+  const int64_t after_a = h.state.record.change_counter;
+  ASSERT_TRUE(h.TryCheckpoint({U("b", OperationType::kStep, OperationAction::kStart)}, T(2)).ok());
+  ExecutionState broken_a = h.state;
+  broken_a.ops.Find("a")->op.end_timestamp = T(3);  // STARTED with an end: broken
+  ExecutionState broken_b = h.state;
+  broken_b.ops.Find("b")->op.end_timestamp = T(3);
+  AssertInvariants(h.state);
+  AssertInvariants(broken_a, after_a);  // "a" did not change since: not looked at
+#ifndef NDEBUG
+  EXPECT_DEATH(AssertInvariants(broken_a), "IsTerminal");
+  EXPECT_DEATH(AssertInvariants(broken_b, after_a), "IsTerminal");
+#endif
+}
+
 }  // namespace
 }  // namespace durafn::engine::testing
