@@ -23,6 +23,7 @@
 #include "hosting/runtime_command.h"
 #include "protocol/arn.h"
 #include "protocol/json_codec.h"
+#include "protocol/rate_limited_reporter.h"
 #include "store/sqlite_execution_store.h"
 
 namespace durafn::api {
@@ -170,6 +171,8 @@ std::optional<json> ListPage(const Request& req, json items, const char* key, Re
 }  // namespace
 
 struct Server::Impl : ChainedInvoker {
+  // Before everything that reports into it, so it outlives them.
+  std::unique_ptr<RateLimitedReporter> errors;
   // ---- function logs ----
   // First member, so destroyed last: workers append to it and the Logs API queries it until
   // they are gone. It is also the server's log sink (hosting::LogSink).
@@ -1182,6 +1185,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   if (ec) return Status::Unavailable("cannot create data dir " + options.data_dir.string());
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->errors = std::make_unique<RateLimitedReporter>(options.on_error);
   auto registry = hosting::FunctionRegistry::Open((options.data_dir / "registry.db").string(), {});
   if (!registry.ok()) return registry.status();
   impl->registry = std::move(*registry);
@@ -1193,6 +1197,9 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   store::SqliteExecutionStore::Options store_options;
   store_options.writer.max_batch = options.max_commit_batch;
   store_options.writer.max_queue = options.max_queued_writes;
+  store_options.writer.on_error = [reporter = impl->errors.get()](std::string_view m) {
+    reporter->Report(m);
+  };
   auto store = store::SqliteExecutionStore::Open(options.data_dir, store_options);
   if (!store.ok()) return store.status();
   impl->store = std::move(*store);
@@ -1240,6 +1247,7 @@ Status Server::Start() {
   http.port = impl_->options.port;
   http.io_threads = impl_->options.io_threads;
   http.stop_grace = impl_->options.stop_grace;
+  http.on_error = [reporter = impl_->errors.get()](std::string_view m) { reporter->Report(m); };
   impl_->http = std::make_unique<HttpServer>(http, impl_->BuildRouter());
   if (auto s = impl_->http->Start(); !s.ok()) return s;
   // Workers call the Lambda API back on a loopback address even when it listens on all.

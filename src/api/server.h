@@ -4,8 +4,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "protocol/result.h"
 
@@ -19,6 +21,11 @@ struct ServerOptions {
   // How long Stop() lets requests in progress finish; those still running then are answered
   // 500 ServiceException (see HttpServer::Stop).
   std::chrono::milliseconds stop_grace{5'000};
+  // Told about failures nobody else hears of: a store commit that failed (full disk, I/O
+  // error; the work is retried) and a request handler that threw. At most 5 messages per
+  // 10 s arrive; what was held back is counted in the next. Called from server threads,
+  // must not block. Null: silent.
+  std::function<void(std::string_view)> on_error;
   int shards = 2;
   // Most transactions one commit may carry (1: one fsync per checkpoint, for comparison).
   std::size_t max_commit_batch = 512;

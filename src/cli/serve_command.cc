@@ -55,6 +55,7 @@ int Serve(const ServeOptions& o) {
   options.max_idle_cached_executions = o.max_idle_cached_executions;
   options.runtimes_dir = o.runtimes_dir;
   options.skip_time = o.skip_time;
+  options.on_error = [&log](std::string_view message) { log.Log(api::LogLevel::kError, message); };
   // Signals are taken synchronously below; block them before any thread starts.
   sigset_t signals;
   sigemptyset(&signals);

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,6 +34,9 @@ class GroupCommitWriter {
     // Callers beyond this many queued transactions get ResourceExhausted (throttling)
     // instead of unbounded memory growth.
     std::size_t max_queue = 16384;
+    // Told (from the writer thread) when a whole commit fails: BEGIN or COMMIT refused, e.g.
+    // a full disk or an I/O error. Null: silent. Must not block.
+    std::function<void(std::string_view)> on_error = nullptr;
   };
   // Runs inside the open transaction (within its own savepoint: a failing work is undone
   // alone). Must not block on anything but the database.

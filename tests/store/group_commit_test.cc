@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -99,6 +101,31 @@ TEST_F(GroupCommitTest, AFailingTransactionIsUndoneAloneAndReported) {
   EXPECT_FALSE(dup.ok());
   ASSERT_TRUE(writer.SubmitAndWait(Insert(8)).ok());
   EXPECT_EQ(CountRows(), 2);
+}
+
+// A commit that fails as a whole fails every transaction in it and is reported: the server
+// logs it, where otherwise only retries would show. (A job ending the transaction itself is
+// the one way to make COMMIT fail without a broken disk.)
+TEST_F(GroupCommitTest, AFailedCommitFailsItsTransactionsAndIsReported) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  std::mutex mu;
+  std::vector<std::string> reported;
+  GroupCommitWriter writer(std::move(*db),
+                           {.max_batch = 1, .max_queue = 16, .on_error = [&](std::string_view m) {
+                              std::lock_guard lock(mu);
+                              reported.emplace_back(m);
+                            }});
+  Status failed = writer.SubmitAndWait([](Database& d) { return d.Exec("ROLLBACK"); });
+  EXPECT_FALSE(failed.ok());
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(reported.size(), 1u);
+    EXPECT_NE(reported[0].find("store commit of 1 transactions failed"), std::string::npos)
+        << reported[0];
+  }
+  ASSERT_TRUE(writer.SubmitAndWait(Insert(1)).ok()) << "the writer goes on";
+  EXPECT_EQ(CountRows(), 1);
 }
 
 TEST_F(GroupCommitTest, AFullQueueThrottlesInsteadOfGrowing) {
