@@ -451,10 +451,7 @@ void ExecutionService::FireTimer(store::TimerRow timer) {
   // commits. Whatever keeps the firing from committing must put it back, or the execution
   // would wait until the next restart.
   auto retry_later = [this, arn, op = timer.operation_id, kind = static_cast<int>(timer.kind)] {
-    {
-      std::lock_guard lock(stats_mu_);
-      ++stats_.retries;
-    }
+    CountRetry(true);
     std::lock_guard lock(timer_mu_);
     timers_.Set({arn, op, kind}, protocol::Timestamp{clock_().ms + kTimerRetryMs});
     timer_cv_.notify_one();
@@ -751,11 +748,13 @@ void ExecutionService::RetryLater(std::function<void()> task) {
       queued = true;
     }
   }
-  {
-    std::lock_guard lock(stats_mu_);
-    ++(queued ? stats_.retries : stats_.retries_dropped);
-  }
+  CountRetry(queued);
   if (queued) timer_cv_.notify_one();
+}
+
+void ExecutionService::CountRetry(bool queued) {
+  std::lock_guard lock(stats_mu_);
+  ++(queued ? stats_.retries : stats_.retries_dropped);
 }
 
 void ExecutionService::Requeue(const std::string& arn) {

@@ -215,6 +215,8 @@ class ExecutionService {
   // is tried again instead of waiting for a restart's recovery. Bounded; past it the task is
   // dropped and recovery at the next start finds what it was for.
   void RetryLater(std::function<void()> task);
+  // Stats: a write retried shortly (`queued`), or one left to the next start.
+  void CountRetry(bool queued);
   // An invocation whose start could not be saved stays queued in the execution: hand it to
   // the sink again.
   void Requeue(const std::string& arn);

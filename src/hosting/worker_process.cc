@@ -31,6 +31,17 @@ int PidfdSignal(int pidfd, int sig) {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
+// Reads a /proc file of the worker through a descriptor held open (procfs renders it afresh
+// on each read from offset 0) into `buf`, NUL-terminated. False if nothing could be read.
+template <std::size_t N>
+bool ReadProcFile(int fd, char (&buf)[N]) {
+  if (fd < 0) return false;
+  ssize_t n = ::pread(fd, buf, N - 1, 0);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  return true;
+}
+
 // Signals the server handles or ignores that a worker must see with their default action.
 constexpr int kDefaultedSignals[] = {SIGPIPE, SIGCHLD, SIGINT,  SIGTERM,
                                      SIGHUP,  SIGQUIT, SIGUSR1, SIGUSR2};
@@ -232,12 +243,8 @@ void WorkerProcess::Kill() {
 }
 
 int64_t WorkerProcess::ResidentBytes() const {
-  if (exited_.load() || statm_fd_ < 0) return 0;
-  // procfs renders the file afresh on each read from offset 0.
   char buf[128];
-  ssize_t n = ::pread(statm_fd_, buf, sizeof buf - 1, 0);
-  if (n <= 0) return 0;
-  buf[n] = '\0';
+  if (exited_.load() || !ReadProcFile(statm_fd_, buf)) return 0;
   long size = 0, resident = 0;
   if (std::sscanf(buf, "%ld %ld", &size, &resident) != 2) return 0;
   return static_cast<int64_t>(resident) * ::sysconf(_SC_PAGESIZE);
@@ -253,9 +260,7 @@ int64_t WorkerProcess::PeakResidentBytes() const {
     return std::max(peak_bytes_.load(std::memory_order_relaxed), ResidentBytes());
   }
   char buf[4096];  // holds every line up to VmHWM
-  ssize_t n = ::pread(status_fd_, buf, sizeof buf - 1, 0);
-  if (n <= 0) return 0;
-  buf[n] = '\0';
+  if (!ReadProcFile(status_fd_, buf)) return 0;
   const char* at = std::strstr(buf, "\nVmHWM:");
   if (!at) return 0;
   const int64_t peak = std::atoll(at + 7) * 1024;

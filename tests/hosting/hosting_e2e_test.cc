@@ -56,6 +56,18 @@ class HostingE2E : public testing::InProcessServerTest {
                 client);
   }
   json Workers() { return Body(Call("GET", "/durafn/workers"))["Workers"]; }
+  // Polls until the server lists `n` workers, all busy (within 4 s).
+  bool WaitForBusyWorkers(std::size_t n) {
+    for (int i = 0; i < 200; ++i) {
+      json w = Workers();
+      std::size_t busy = 0;
+      for (const auto& x : w)
+        busy += x["State"] == "busy";
+      if (w.size() == n && busy == n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
 };
 
 TEST_F(HostingE2E, ZipFunctionColdStartsThenIsReusedWarm) {
@@ -282,14 +294,7 @@ TEST_F(HostingE2E, StoppingTheServerAnswersInvocationsStillRunning) {
   auto stuck = std::async(std::launch::async, [&] {
     return Invoke("Slow", {{"ms", 20000}}, {}, &b);
   });
-  for (int i = 0; i < 200; ++i) {
-    json w = Workers();
-    int busy = 0;
-    for (const auto& x : w)
-      busy += x["State"] == "busy";
-    if (busy == 2) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_TRUE(WaitForBusyWorkers(2)) << Workers().dump();
   const auto start = std::chrono::steady_clock::now();
   server_->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
@@ -311,11 +316,7 @@ TEST_F(HostingE2E, GlobalCapQueuesAndAFullQueueThrottles) {
   auto first = std::async(std::launch::async, [&] {
     return Invoke("Slow", {{"ms", 1500}}, {}, &a);
   });
-  for (int i = 0; i < 100; ++i) {
-    json w = Workers();
-    if (w.size() == 1 && w[0]["State"] == "busy") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_TRUE(WaitForBusyWorkers(1)) << Workers().dump();
   auto second = std::async(std::launch::async, [&] { return Invoke("Slow", {{"ms", 1}}, {}, &b); });
   auto queued = [&] {
     return Call("GET", "/metrics").body.find("\ndurafn_invocations_queued 1\n") !=
@@ -341,11 +342,7 @@ TEST_F(HostingE2E, AnInvocationWaitingTooLongForAWorkerIsThrottled) {
   auto first = std::async(std::launch::async, [&] {
     return Invoke("Slow", {{"ms", 3000}}, {}, &a);
   });
-  for (int i = 0; i < 200; ++i) {
-    json w = Workers();
-    if (w.size() == 1 && w[0]["State"] == "busy") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_TRUE(WaitForBusyWorkers(1)) << Workers().dump();
   // The only worker is busy for 3 s: the second waits in the queue, then is throttled.
   auto start = std::chrono::steady_clock::now();
   auto second = Invoke("Slow", {{"ms", 1}});
