@@ -124,6 +124,7 @@ void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
   std::vector<Status> outcomes;
   outcomes.reserve(batch.size());
   auto fail_all = [&](const Status& s) {
+    if (options_.on_rollback) options_.on_rollback();
     if (options_.on_error) {
       options_.on_error("store commit of " + std::to_string(batch.size()) +
                         " transactions failed: " + s.message());

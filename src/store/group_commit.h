@@ -37,6 +37,9 @@ class GroupCommitWriter {
     // Told (from the writer thread) when a whole commit fails: BEGIN or COMMIT refused, e.g.
     // a full disk or an I/O error. Null: silent. Must not block.
     std::function<void(std::string_view)> on_error = nullptr;
+    // Called on the writer thread after a whole commit failed and was rolled back, before
+    // the next one begins: what the jobs did is undone, whatever they reported. Null: none.
+    std::function<void()> on_rollback = nullptr;
   };
   // Runs inside the open transaction (within its own savepoint: a failing work is undone
   // alone). Must not block on anything but the database.

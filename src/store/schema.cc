@@ -120,10 +120,31 @@ ALTER TABLE timers_v3 RENAME TO timers;
 CREATE INDEX timers_by_due ON timers (due_ms);
 )sql";
 
+// Version 4: the save log (see save_log.h). AUTOINCREMENT keeps seq growing after the table
+// is emptied, which executions.log_seq relies on. operations_by_id goes: ids are hashes, so
+// each new operation landed on its own page of it, and writes find rows by position (the
+// engine keeps ids unique; loading checks it).
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE save_log (
+  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  arn_key        INTEGER NOT NULL,
+  arn            TEXT    NOT NULL,
+  change_counter INTEGER NOT NULL,
+  next_event_id  INTEGER NOT NULL,
+  record         TEXT    NOT NULL,
+  operations     BLOB    NOT NULL,
+  events         BLOB    NOT NULL
+);
+CREATE INDEX save_log_by_execution ON save_log (arn_key, seq);
+ALTER TABLE executions ADD COLUMN log_seq INTEGER NOT NULL DEFAULT 0;
+DROP INDEX operations_by_id;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kV1},
     Migration{2, kV2},
     Migration{3, kV3},
+    Migration{4, kV4},
 };
 
 Status EnsureVersionTable(Database& db) {

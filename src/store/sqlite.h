@@ -86,6 +86,8 @@ class Statement {
 
   int64_t ColumnInt(int col) const;
   std::string ColumnText(int col) const;
+  // The column's bytes, valid until the next Step or Reset.
+  std::string_view ColumnBlob(int col) const;
   bool ColumnIsNull(int col) const;
   std::optional<std::string> ColumnOptionalText(int col) const;
   std::optional<int64_t> ColumnOptionalInt(int col) const;

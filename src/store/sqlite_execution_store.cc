@@ -13,6 +13,7 @@
 #include "protocol/enums.h"
 #include "store/event_data.h"
 #include "store/markers.h"
+#include "store/row_access.h"
 #include "store/schema.h"
 #include "store/state_codec.h"
 #include "store/write_set.h"
@@ -24,37 +25,6 @@ using protocol::ExecutionStatus;
 
 constexpr std::string_view kRunning = "RUNNING";
 
-// Runs `st` to the end, calling `row(st)` for each row (stopping at its first error), and
-// resets it either way: a statement left mid-result would hold its snapshot open.
-template <class F>
-Status ForEachRow(Statement& st, F&& row) {
-  Status s;
-  for (;;) {
-    auto has_row = st.Step();
-    if (!has_row.ok()) {
-      s = has_row.status();
-      break;
-    }
-    if (!*has_row) break;
-    s = row(st);
-    if (!s.ok()) break;
-  }
-  st.Reset();
-  return s;
-}
-
-// Statement::Bind takes text as string_view (a std::string would also match its
-// optional<string> overload).
-std::string_view Text(const std::string& s) {
-  return s;
-}
-
-// A stored value that does not decode is corruption (or a bug), never the caller's fault.
-Status Corrupt(std::string_view what, std::string_view arn, const Status& s) {
-  return Status::Internal("stored " + std::string(what) + " of " + std::string(arn) +
-                          " is unreadable: " + s.message());
-}
-
 Result<int64_t> PageSize(int64_t max_items) {
   if (max_items < 0 || max_items > kMaxPageItems) {
     return Status::InvalidArgument("MaxItems: must be between 0 and " +
@@ -65,11 +35,8 @@ Result<int64_t> PageSize(int64_t max_items) {
 
 // ---- writes (run on the writer thread, inside the group's transaction) ----
 
-int64_t Changes(Database& db) {
-  return sqlite3_changes64(db.handle());
-}
-
-Status DeleteExecution(Database& db, const std::string& arn) {
+Status DeleteExecution(Database& db, SaveLog& log, const std::string& arn) {
+  log.Forget(arn);
   for (std::string_view sql :
        {"DELETE FROM executions WHERE arn = ?", "DELETE FROM operations WHERE arn = ?",
         "DELETE FROM events WHERE arn = ?", "DELETE FROM timers WHERE arn = ?",
@@ -77,39 +44,6 @@ Status DeleteExecution(Database& db, const std::string& arn) {
     auto st = db.Prepare(sql);
     if (!st.ok()) return st.status();
     if (auto s = (*st)->Bind(1, Text(arn)).Run(); !s.ok()) return s;
-  }
-  return Status::Ok();
-}
-
-Status UpsertOperations(Database& db, const std::string& arn,
-                        const std::vector<OperationRow>& ops) {
-  auto st = db.Prepare(
-      "INSERT INTO operations (arn, seq, id, entry) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (arn, id) DO UPDATE SET entry = excluded.entry");
-  if (!st.ok()) return st.status();
-  for (const auto& op : ops) {
-    (*st)->Reset();
-    if (auto s = (*st)
-                     ->Bind(1, Text(arn))
-                     .Bind(2, op.seq)
-                     .Bind(3, Text(op.id))
-                     .Bind(4, Text(op.entry))
-                     .Run();
-        !s.ok()) {
-      return s;
-    }
-  }
-  return Status::Ok();
-}
-
-Status InsertEvents(Database& db, const std::string& arn, const std::vector<EventRow>& events) {
-  auto st = db.Prepare("INSERT INTO events (arn, event_id, event) VALUES (?, ?, ?)");
-  if (!st.ok()) return st.status();
-  for (const auto& e : events) {
-    (*st)->Reset();
-    if (auto s = (*st)->Bind(1, Text(arn)).Bind(2, e.event_id).Bind(3, Text(e.event)).Run();
-        !s.ok())
-      return s;
   }
   return Status::Ok();
 }
@@ -193,7 +127,7 @@ Status WriteChildRows(Database& db, const ExecutionWrite& w) {
 }
 
 // Create: fails with AlreadyExists on a live name or ARN conflict; purges an expired one.
-Status InsertExecution(Database& db, const ExecutionWrite& w) {
+Status InsertExecution(Database& db, SaveLog& log, const ExecutionWrite& w) {
   const ExecutionRow& r = w.row;
   auto find = db.Prepare(
       "SELECT arn, expires_ms FROM executions "
@@ -219,13 +153,15 @@ Status InsertExecution(Database& db, const ExecutionWrite& w) {
                                  " already exists: " + *live);
   }
   for (const auto& arn : expired) {
-    if (s = DeleteExecution(db, arn); !s.ok()) return s;
+    if (s = DeleteExecution(db, log, arn); !s.ok()) return s;
   }
+  auto log_seq = log.LastSeq(db);
+  if (!log_seq.ok()) return log_seq.status();
 
   auto ins = db.Prepare(
       "INSERT INTO executions (arn, function_name, function_arn, version, name, status, phase, "
       "start_ms, end_ms, retention_days, expires_ms, change_counter, next_event_id, input, "
-      "record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "record, log_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
   s = (*ins)
           ->Bind(1, Text(r.arn))
@@ -243,6 +179,7 @@ Status InsertExecution(Database& db, const ExecutionWrite& w) {
           .Bind(13, r.next_event_id)
           .Bind(14, r.input)
           .Bind(15, Text(r.record))
+          .Bind(16, *log_seq)
           .Run();
   if (!s.ok()) return s;
   return WriteChildRows(db, w);
@@ -297,12 +234,7 @@ Status UpdateExecution(Database& db, const ExecutionWrite& w) {
     });
     if (!s.ok()) return s;
     if (!stored) return Status::NotFound("execution " + r.arn + " is not stored");
-    return Status::FailedPrecondition(
-        "execution " + r.arn + " changed under this save (stored change " +
-        std::to_string(stored->first) + ", next event " + std::to_string(stored->second) +
-        "; the save expects change " + std::to_string(w.min_stored_change_counter) + ".." +
-        std::to_string(r.change_counter) + ", next event " +
-        std::to_string(w.expected_stored_next_event_id) + "): reload it");
+    return ChangedUnderSave(w, stored->first, stored->second);
   }
   return WriteChildRows(db, w);
 }
@@ -336,7 +268,7 @@ Status ReplaceEventRows(Database& db, const std::string& arn, const OperationRow
   return Status::Ok();
 }
 
-Result<int64_t> PurgeRows(Database& db, protocol::Timestamp now, int64_t limit) {
+Result<int64_t> PurgeRows(Database& db, SaveLog& log, protocol::Timestamp now, int64_t limit) {
   auto find = db.Prepare(
       "SELECT arn FROM executions WHERE expires_ms IS NOT NULL AND expires_ms < ? "
       "AND status <> ? ORDER BY expires_ms LIMIT ?");
@@ -349,27 +281,67 @@ Result<int64_t> PurgeRows(Database& db, protocol::Timestamp now, int64_t limit) 
       });
   if (!s.ok()) return s;
   for (const auto& arn : arns) {
-    if (s = DeleteExecution(db, arn); !s.ok()) return s;
+    if (s = DeleteExecution(db, log, arn); !s.ok()) return s;
   }
   return static_cast<int64_t>(arns.size());
 }
 
 // ---- reads ----
 
-// The record row of `arn` (input restored), or nullopt.
-Result<std::optional<engine::ExecutionRecord>> ReadRecord(Database& db, std::string_view arn) {
-  auto st = db.Prepare("SELECT record, input FROM executions WHERE arn = ?");
+// The execution's record (input restored) and the last log row settled into its rows.
+struct StoredRecord {
+  engine::ExecutionRecord record;
+  int64_t log_seq = 0;
+};
+
+// The record row of `arn`, or nullopt. The record may be older than the newest in the save
+// log (see WithUnsettledSaves).
+Result<std::optional<StoredRecord>> ReadRecord(Database& db, std::string_view arn) {
+  auto st = db.Prepare("SELECT record, input, log_seq FROM executions WHERE arn = ?");
   if (!st.ok()) return st.status();
-  std::optional<engine::ExecutionRecord> out;
+  std::optional<StoredRecord> out;
   Status s = ForEachRow((*st)->Bind(1, arn), [&](Statement& row) {
     auto record = ParseStored(row.ColumnText(0), DecodeRecord);
     if (!record.ok()) return Corrupt("record", arn, record.status());
     record->input_payload = row.ColumnOptionalText(1);
-    out = std::move(*record);
+    out = StoredRecord{std::move(*record), row.ColumnInt(2)};
     return Status::Ok();
   });
   if (!s.ok()) return s;
   return out;
+}
+
+// The newest record: the last unsettled save's, if any (the input never changes).
+Status TakeNewestRecord(std::string_view arn, const std::vector<LoggedSave>& saves,
+                        engine::ExecutionRecord& record) {
+  if (saves.empty()) return Status::Ok();
+  auto newest = ParseStored(saves.back().record, DecodeRecord);
+  if (!newest.ok()) return Corrupt("logged record", arn, newest.status());
+  newest->input_payload = std::move(record.input_payload);
+  record = std::move(*newest);
+  return Status::Ok();
+}
+
+// Applies the operation rows of unsettled saves to `ops`, as settling them would.
+Status ApplyLoggedOperations(std::string_view arn, const std::vector<LoggedSave>& saves,
+                             engine::OperationTable& ops) {
+  for (const LoggedSave& save : saves) {
+    for (const OperationRow& row : save.operations) {
+      auto entry = ParseStored(row.entry, DecodeOperationEntry);
+      if (!entry.ok()) return Corrupt("logged operation", arn, entry.status());
+      const auto pos = static_cast<std::size_t>(row.seq);
+      if (row.seq >= 0 && pos < ops.size() && ops.at(pos).op.id == row.id) {
+        ops.at(pos) = std::move(*entry);
+      } else if (pos == ops.size() && !ops.Find(row.id)) {
+        ops.Append(std::move(*entry));
+      } else {
+        return Corrupt("save log", arn,
+                       Status::Internal("operation " + row.id + " at seq " +
+                                        std::to_string(row.seq) + " does not fit the table"));
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status ReadOperations(Database& db, std::string_view arn, engine::OperationTable& ops) {
@@ -384,21 +356,26 @@ Status ReadOperations(Database& db, std::string_view arn, engine::OperationTable
                      Status::Internal("operation seq " + std::to_string(row.ColumnInt(0)) +
                                       " where " + std::to_string(ops.size()) + " was expected"));
     }
+    if (ops.Find(entry->op.id)) {
+      return Corrupt("operations", arn,
+                     Status::Internal("operation id " + entry->op.id + " repeats"));
+    }
     ops.Append(std::move(*entry));
     return Status::Ok();
   });
 }
 
-Result<bool> ExecutionExists(Database& db, std::string_view arn) {
-  auto st = db.Prepare("SELECT 1 FROM executions WHERE arn = ?");
+// The execution's log_seq (see save_log.h), or nullopt if it is not stored.
+Result<std::optional<int64_t>> SettledLogSeq(Database& db, std::string_view arn) {
+  auto st = db.Prepare("SELECT log_seq FROM executions WHERE arn = ?");
   if (!st.ok()) return st.status();
-  bool found = false;
-  Status s = ForEachRow((*st)->Bind(1, arn), [&](Statement&) {
-    found = true;
+  std::optional<int64_t> seq;
+  Status s = ForEachRow((*st)->Bind(1, arn), [&](Statement& row) {
+    seq = row.ColumnInt(0);
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  return found;
+  return seq;
 }
 
 Result<ExecutionStatus> ParseStatusColumn(Statement& row, int col) {
@@ -425,13 +402,37 @@ void BindAll(Statement& st, const std::vector<Param>& params) {
   }
 }
 
+// The writer's options with `hook` run on a rollback too.
+GroupCommitWriter::Options WithRollbackHook(GroupCommitWriter::Options o,
+                                            std::function<void()> hook) {
+  o.on_rollback = [first = std::move(o.on_rollback), hook = std::move(hook)] {
+    if (first) first();
+    hook();
+  };
+  return o;
+}
+
 }  // namespace
 
 // ---- SqliteExecutionStore ----
 
 SqliteExecutionStore::SqliteExecutionStore(const std::string& path, Database writer_db,
                                            const Options& options)
-    : readers_(path, options.max_idle_readers), writer_(std::move(writer_db), options.writer) {}
+    : readers_(path, options.max_idle_readers),
+      log_(options.settle_after),
+      writer_(std::move(writer_db),
+              WithRollbackHook(options.writer, [this] { log_.Invalidate(); })) {}
+
+Status SqliteExecutionStore::SubmitWrite(std::function<Status(Database&)> work, Done done) {
+  return writer_.Submit(
+      [this, work = std::move(work)](Database& db) {
+        Status s = work(db);
+        // The job's savepoint is rolled back, and with it whatever it did to the log.
+        if (!s.ok()) log_.Invalidate();
+        return s;
+      },
+      std::move(done));
+}
 
 Result<std::unique_ptr<SqliteExecutionStore>> SqliteExecutionStore::Open(
     const std::filesystem::path& data_dir, const Options& options) {
@@ -449,16 +450,27 @@ Result<std::unique_ptr<SqliteExecutionStore>> SqliteExecutionStore::Open(
   if (options.wal_reserve_bytes > 0) {
     if (auto s = db->ReserveWal(options.wal_reserve_bytes); !s.ok()) return s;
   }
-  return std::unique_ptr<SqliteExecutionStore>(
+  std::unique_ptr<SqliteExecutionStore> store(
       new SqliteExecutionStore(path, std::move(*db), options));
+  // Saves logged before a stop go to the tables now, so the log starts empty.
+  if (auto s = store->writer_.SubmitAndWait([&log = store->log_](Database& db) {
+        Status settled = log.SettleAll(db);
+        if (!settled.ok()) log.Invalidate();
+        return settled;
+      });
+      !s.ok()) {
+    return Status(s.code(), "settling the save log: " + s.message());
+  }
+  return store;
 }
 
 Status SqliteExecutionStore::Create(const engine::ExecutionState& state,
                                     const engine::Outcome& outcome, Done done) {
   auto w = BuildCreate(state, outcome);
   if (!w.ok()) return w.status();
-  return writer_.Submit([w = std::move(*w)](Database& db) { return InsertExecution(db, w); },
-                        std::move(done));
+  return SubmitWrite(
+      [this, w = std::move(*w)](Database& db) { return InsertExecution(db, log_, w); },
+      std::move(done));
 }
 
 Status SqliteExecutionStore::Save(const engine::ExecutionState& state,
@@ -466,8 +478,13 @@ Status SqliteExecutionStore::Save(const engine::ExecutionState& state,
                                   Done done) {
   auto w = BuildSave(state, outcome, saved_change_counter);
   if (!w.ok()) return w.status();
-  return writer_.Submit([w = std::move(*w)](Database& db) { return UpdateExecution(db, w); },
-                        std::move(done));
+  return SubmitWrite(
+      [this, w = std::move(*w)](Database& db) -> Status {
+        auto logged = log_.TryAppend(db, w);
+        if (!logged.ok()) return logged.status();
+        return *logged ? Status::Ok() : UpdateExecution(db, w);
+      },
+      std::move(done));
 }
 
 Status SqliteExecutionStore::SaveTimerFired(const TimerRow& fired,
@@ -480,8 +497,12 @@ Status SqliteExecutionStore::SaveTimerFired(const TimerRow& fired,
   auto w = BuildSave(state, outcome, saved_change_counter);
   if (!w.ok()) return w.status();
   AddFiredTimer(fired.kind, fired.operation_id, fired.due, *w);
-  return writer_.Submit([w = std::move(*w)](Database& db) { return UpdateExecution(db, w); },
-                        std::move(done));
+  return SubmitWrite(
+      [this, w = std::move(*w)](Database& db) {
+        Status s = log_.Settle(db, w.row.arn);
+        return s.ok() ? UpdateExecution(db, w) : s;
+      },
+      std::move(done));
 }
 
 Status SqliteExecutionStore::ReplaceEvent(const engine::ExecutionState& state,
@@ -491,18 +512,21 @@ Status SqliteExecutionStore::ReplaceEvent(const engine::ExecutionState& state,
   if (!op.ok()) return op.status();
   auto ev = BuildEventRow(event);
   if (!ev.ok()) return ev.status();
-  return writer_.Submit([arn = state.record.arn, op = std::move(*op), ev = std::move(*ev)](
-                            Database& db) { return ReplaceEventRows(db, arn, op, ev); },
-                        std::move(done));
+  return SubmitWrite(
+      [this, arn = state.record.arn, op = std::move(*op), ev = std::move(*ev)](Database& db) {
+        Status s = log_.Settle(db, arn);
+        return s.ok() ? ReplaceEventRows(db, arn, op, ev) : s;
+      },
+      std::move(done));
 }
 
 Status SqliteExecutionStore::PurgeExpired(protocol::Timestamp now, int64_t limit, PurgeDone done) {
   if (limit <= 0) return Status::InvalidArgument("PurgeExpired: limit must be positive");
   // The work reports the count through `purged`; Done only carries a Status.
   auto purged = std::make_shared<int64_t>(0);
-  return writer_.Submit(
-      [purged, now, limit](Database& db) -> Status {
-        auto n = PurgeRows(db, now, limit);
+  return SubmitWrite(
+      [this, purged, now, limit](Database& db) -> Status {
+        auto n = PurgeRows(db, log_, now, limit);
         if (!n.ok()) return n.status();
         *purged = *n;
         return Status::Ok();
@@ -522,12 +546,16 @@ Result<std::optional<engine::ExecutionState>> SqliteExecutionStore::Load(std::st
   Database& db = lease->db();
   ReadTransaction txn(db);
   if (auto s = txn.Begin(); !s.ok()) return s;
-  auto record = ReadRecord(db, arn);
-  if (!record.ok()) return record.status();
-  if (!*record) return std::optional<engine::ExecutionState>();
+  auto stored = ReadRecord(db, arn);
+  if (!stored.ok()) return stored.status();
+  if (!*stored) return std::optional<engine::ExecutionState>();
   engine::ExecutionState state;
-  state.record = std::move(**record);
+  state.record = std::move((*stored)->record);
   if (auto s = ReadOperations(db, arn, state.ops); !s.ok()) return s;
+  auto saves = ReadUnsettledSaves(db, arn, (*stored)->log_seq);
+  if (!saves.ok()) return saves.status();
+  if (auto s = ApplyLoggedOperations(arn, *saves, state.ops); !s.ok()) return s;
+  if (auto s = TakeNewestRecord(arn, *saves, state.record); !s.ok()) return s;
   if (state.ops.empty()) {
     return Corrupt("operations", arn, Status::Internal("the EXECUTION operation is missing"));
   }
@@ -538,7 +566,17 @@ Result<std::optional<engine::ExecutionRecord>> SqliteExecutionStore::LoadRecord(
     std::string_view arn) {
   auto lease = readers_.Acquire();
   if (!lease.ok()) return lease.status();
-  return ReadRecord(lease->db(), arn);
+  Database& db = lease->db();
+  ReadTransaction txn(db);
+  if (auto s = txn.Begin(); !s.ok()) return s;
+  auto stored = ReadRecord(db, arn);
+  if (!stored.ok()) return stored.status();
+  if (!*stored) return std::optional<engine::ExecutionRecord>();
+  auto saves = ReadUnsettledSaves(db, arn, (*stored)->log_seq);
+  if (!saves.ok()) return saves.status();
+  engine::ExecutionRecord record = std::move((*stored)->record);
+  if (auto s = TakeNewestRecord(arn, *saves, record); !s.ok()) return s;
+  return std::optional<engine::ExecutionRecord>(std::move(record));
 }
 
 Result<std::optional<std::string>> SqliteExecutionStore::FindByName(std::string_view function_arn,
@@ -573,31 +611,61 @@ Result<protocol::GetDurableExecutionHistoryResponse> SqliteExecutionStore::Histo
   Database& db = lease->db();
   ReadTransaction txn(db);
   if (auto s = txn.Begin(); !s.ok()) return s;
-  auto exists = ExecutionExists(db, arn);
-  if (!exists.ok()) return exists.status();
-  if (!*exists) return Status::NotFound("execution " + std::string(arn) + " not found");
+  auto log_seq = SettledLogSeq(db, arn);
+  if (!log_seq.ok()) return log_seq.status();
+  if (!*log_seq) return Status::NotFound("execution " + std::string(arn) + " not found");
+  // The newest events may still be in the save log; all of them follow the table's.
+  auto saves = ReadUnsettledSaves(db, arn, **log_seq);
+  if (!saves.ok()) return saves.status();
+  std::vector<EventRow> logged;
+  for (auto& save : *saves) {
+    for (auto& e : save.events)
+      logged.push_back(std::move(e));
+  }
 
-  auto st = db.Prepare(query.reverse_order
-                           ? "SELECT event_id, event FROM events WHERE arn = ? AND event_id <= ? "
-                             "ORDER BY event_id DESC LIMIT ?"
-                           : "SELECT event_id, event FROM events WHERE arn = ? AND event_id >= ? "
-                             "ORDER BY event_id LIMIT ?");
-  if (!st.ok()) return st.status();
-  protocol::GetDurableExecutionHistoryResponse page;
   // One row more than the page tells whether another page follows, and where it starts.
-  Status s =
-      ForEachRow((*st)->Bind(1, arn).Bind(2, start).Bind(3, *page_size + 1), [&](Statement& row) {
-        if (static_cast<int64_t>(page.events.size()) == *page_size) {
-          page.next_marker = FormatHistoryMarker(row.ColumnInt(0));
-          return Status::Ok();
-        }
-        auto event = ParseStored(row.ColumnText(1), DecodeStoredEvent);
-        if (!event.ok()) return Corrupt("event", arn, event.status());
-        if (!query.include_data) OmitEventData(*event);
-        page.events.push_back(std::move(*event));
-        return Status::Ok();
-      });
-  if (!s.ok()) return s;
+  const auto wanted = static_cast<std::size_t>(*page_size) + 1;
+  std::vector<EventRow> rows;
+  auto from_log = [&] {
+    if (query.reverse_order) {
+      for (auto it = logged.rbegin(); it != logged.rend() && rows.size() < wanted; ++it) {
+        if (it->event_id <= start) rows.push_back(std::move(*it));
+      }
+    } else {
+      for (auto& e : logged) {
+        if (rows.size() < wanted && e.event_id >= start) rows.push_back(std::move(e));
+      }
+    }
+  };
+  auto from_table = [&]() -> Status {
+    if (rows.size() >= wanted) return Status::Ok();
+    auto st = db.Prepare(query.reverse_order
+                             ? "SELECT event_id, event FROM events WHERE arn = ? AND event_id <= ? "
+                               "ORDER BY event_id DESC LIMIT ?"
+                             : "SELECT event_id, event FROM events WHERE arn = ? AND event_id >= ? "
+                               "ORDER BY event_id LIMIT ?");
+    if (!st.ok()) return st.status();
+    const auto limit = static_cast<int64_t>(wanted - rows.size());
+    return ForEachRow((*st)->Bind(1, arn).Bind(2, start).Bind(3, limit), [&](Statement& row) {
+      rows.push_back(EventRow{row.ColumnInt(0), row.ColumnText(1)});
+      return Status::Ok();
+    });
+  };
+  if (query.reverse_order) from_log();
+  if (auto s = from_table(); !s.ok()) return s;
+  if (!query.reverse_order) from_log();
+
+  protocol::GetDurableExecutionHistoryResponse page;
+  for (auto& row : rows) {
+    if (page.events.size() == static_cast<std::size_t>(*page_size)) {
+      page.next_marker = FormatHistoryMarker(row.event_id);
+      break;
+    }
+    auto event = ParseStored(row.event, DecodeStoredEvent);
+    if (!event.ok()) return Corrupt("event", arn, event.status());
+    if (!query.include_data) OmitEventData(*event);
+    page.events.push_back(std::move(*event));
+  }
   return page;
 }
 

@@ -10,6 +10,7 @@
 #include "store/execution_store.h"
 #include "store/group_commit.h"
 #include "store/read_pool.h"
+#include "store/save_log.h"
 #include "store/sqlite.h"
 
 namespace durafn::store {
@@ -31,6 +32,9 @@ class SqliteExecutionStore final : public ExecutionStore {
     int64_t wal_reserve_bytes = 16 << 20;
     // Idle read connections kept between queries.
     std::size_t max_idle_readers = 8;
+    // Logged saves (see save_log.h) after which the writer settles them all into the
+    // tables: more shares more pages per execution there, and makes that commit longer.
+    std::size_t settle_after = 1024;
   };
 
   // Opens the store in `data_dir` (created if missing), creating or migrating the database.
@@ -76,7 +80,11 @@ class SqliteExecutionStore final : public ExecutionStore {
  private:
   SqliteExecutionStore(const std::string& path, Database writer_db, const Options& options);
 
+  // Runs `work` as one job of the writer; a failed job leaves the save log's cache unsure.
+  Status SubmitWrite(std::function<Status(Database&)> work, Done done);
+
   ReadPool readers_;
+  SaveLog log_;  // the writer thread's only
   // Last, so it is destroyed first: pending writes finish while the rest still exists.
   GroupCommitWriter writer_;
 };

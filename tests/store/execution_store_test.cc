@@ -25,11 +25,14 @@ using ::testing::IsEmpty;
 constexpr int64_t kDayMs = 86'400'000;
 constexpr char kOtherFunction[] = "arn:aws:lambda:us-east-1:123456789012:function:billing";
 
-class ExecutionStoreTest : public ::testing::Test {
+// Every test runs twice: with saves settled from the log as late as the store does by default,
+// and with the log settled before each append (so reads merge rows and log alike).
+class ExecutionStoreTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override { Reopen(); }
 
   void Reopen(SqliteExecutionStore::Options options = {}) {
+    options.settle_after = GetParam();
     store_.reset();
     auto opened = SqliteExecutionStore::Open(dir_.path(), options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -108,7 +111,7 @@ class ExecutionStoreTest : public ::testing::Test {
 
 // ---- Create, Load, idempotency ----
 
-TEST_F(ExecutionStoreTest, CreateThenLoadGivesBackTheSameState) {
+TEST_P(ExecutionStoreTest, CreateThenLoadGivesBackTheSameState) {
   Driver d(ExecutionArn("a"), T(0), "{\"order\":42}");
   ASSERT_TRUE(d.Create(*store_).ok());
 
@@ -126,7 +129,7 @@ TEST_F(ExecutionStoreTest, CreateThenLoadGivesBackTheSameState) {
   EXPECT_EQ(store_->FindByName(kOtherFunction, "a").value(), std::nullopt);
 }
 
-TEST_F(ExecutionStoreTest, RichStateSurvivesSaveAndLoad) {
+TEST_P(ExecutionStoreTest, RichStateSurvivesSaveAndLoad) {
   Driver d(ExecutionArn("rich"), T(0));
   ASSERT_TRUE(d.Create(*store_).ok());
   DriveRichExecution(d);
@@ -137,7 +140,7 @@ TEST_F(ExecutionStoreTest, RichStateSurvivesSaveAndLoad) {
   engine::AssertInvariants(*loaded);
 }
 
-TEST_F(ExecutionStoreTest, SameNameOfTheSameFunctionIsAlreadyExists) {
+TEST_P(ExecutionStoreTest, SameNameOfTheSameFunctionIsAlreadyExists) {
   Driver first(ExecutionArn("dup"), T(0), "{\"v\":1}");
   ASSERT_TRUE(first.Create(*store_).ok());
 
@@ -167,7 +170,7 @@ TEST_F(ExecutionStoreTest, SameNameOfTheSameFunctionIsAlreadyExists) {
 
 // ---- Save ----
 
-TEST_F(ExecutionStoreTest, SaveWritesOnlyTheChangedOperations) {
+TEST_P(ExecutionStoreTest, SaveWritesOnlyTheChangedOperations) {
   Driver d(ExecutionArn("ops"), T(0));
   ASSERT_TRUE(d.Create(*store_).ok());
   d.Begin(T(1));
@@ -186,7 +189,9 @@ TEST_F(ExecutionStoreTest, SaveWritesOnlyTheChangedOperations) {
                          "BEGIN INSERT INTO op_writes VALUES (new.id); END;")
                     .ok());
   }
+  // Rows reach the tables when the save log is settled, which opening the store does.
   auto written = [&] {
+    Reopen();
     std::multiset<std::string> ids;
     Database raw = Raw();
     auto st = raw.Prepare("SELECT id FROM op_writes");
@@ -214,7 +219,7 @@ TEST_F(ExecutionStoreTest, SaveWritesOnlyTheChangedOperations) {
   EXPECT_EQ(*MustLoad(d.arn()), d.state);
 }
 
-TEST_F(ExecutionStoreTest, SaveOfAStaleStateIsRefused) {
+TEST_P(ExecutionStoreTest, SaveOfAStaleStateIsRefused) {
   Driver d(ExecutionArn("stale"), T(0));
   ASSERT_TRUE(d.Create(*store_).ok());
   d.Begin(T(1));
@@ -238,7 +243,7 @@ TEST_F(ExecutionStoreTest, SaveOfAStaleStateIsRefused) {
   EXPECT_EQ(unknown.Save(*store_).code(), Status::Code::kNotFound);
 }
 
-TEST_F(ExecutionStoreTest, SaveRefusesEventsThatDoNotContinueTheHistory) {
+TEST_P(ExecutionStoreTest, SaveRefusesEventsThatDoNotContinueTheHistory) {
   Driver d(ExecutionArn("gap"), T(0));
   ASSERT_TRUE(d.Create(*store_).ok());
   d.Begin(T(1));
@@ -266,7 +271,7 @@ TEST_F(ExecutionStoreTest, SaveRefusesEventsThatDoNotContinueTheHistory) {
   EXPECT_EQ(store_->History(d.arn(), {})->events, d.history);
 }
 
-TEST_F(ExecutionStoreTest, PipelinedSavesOfOneExecutionApplyInOrder) {
+TEST_P(ExecutionStoreTest, PipelinedSavesOfOneExecutionApplyInOrder) {
   Driver d(ExecutionArn("pipe"), T(0));
   ASSERT_TRUE(d.Create(*store_).ok());
   d.Begin(T(1));
@@ -284,6 +289,160 @@ TEST_F(ExecutionStoreTest, PipelinedSavesOfOneExecutionApplyInOrder) {
   for (auto& ack : acks)
     EXPECT_TRUE(ack.get().ok());
   EXPECT_EQ(*MustLoad(d.arn()), d.state);
+}
+
+// ---- Save log ----
+
+// Rows of `table` (save_log, or a table with an arn column holding `arn`).
+int64_t CountAll(Database& db, const std::string& sql) {
+  auto st = db.Prepare(sql);
+  EXPECT_TRUE(st.ok());
+  EXPECT_TRUE((*st)->Step().value());
+  int64_t n = (*st)->ColumnInt(0);
+  (*st)->Reset();
+  return n;
+}
+
+TEST_P(ExecutionStoreTest, ACheckpointIsLoggedAndEveryReadSeesIt) {
+  Driver d(ExecutionArn("logged"), T(0));
+  ASSERT_TRUE(d.Create(*store_).ok());
+  d.Begin(T(1));
+  ASSERT_TRUE(d.Save(*store_).ok());  // the phase changes: written to the tables
+  const int64_t ops_before = CountRows("operations", d.arn());
+  const int64_t events_before = CountRows("events", d.arn());
+
+  for (int i = 0; i < 3; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    d.Checkpoint({upd::StepStart(id), upd::StepSucceed(id, std::to_string(i))}, T(2 + i));
+    ASSERT_TRUE(d.Save(*store_).ok());
+  }
+  Database raw = Raw();
+  if (GetParam() > 3) {
+    // Nothing settled yet: the tables are as before, the log holds the three saves.
+    EXPECT_EQ(CountRows("operations", d.arn()), ops_before);
+    EXPECT_EQ(CountRows("events", d.arn()), events_before);
+    EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log"), 3);
+  } else {
+    // Settled before each append: only the newest save is still in the log.
+    EXPECT_EQ(CountRows("operations", d.arn()), ops_before + 2);
+    EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log"), 1);
+  }
+  // Every read merges the log in.
+  EXPECT_EQ(*MustLoad(d.arn()), d.state);
+  auto record = store_->LoadRecord(d.arn());
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ(**record, d.state.record);
+  EXPECT_EQ(AllHistory(d.arn(), {}), d.history);
+  for (int64_t size : {1, 2, 3}) {
+    HistoryQuery q;
+    q.max_items = size;
+    EXPECT_EQ(AllHistory(d.arn(), q), d.history) << "page size " << size;
+    q.reverse_order = true;
+    EXPECT_EQ(AllHistory(d.arn(), q),
+              std::vector<protocol::Event>(d.history.rbegin(), d.history.rend()))
+        << "reverse, page size " << size;
+  }
+
+  // A save that changes what other queries filter on (here the phase, as the invocation
+  // ends) settles the log first, then writes the tables.
+  d.Complete(engine::testing::Pending(), T(10));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  EXPECT_EQ(CountRows("operations", d.arn()), static_cast<int64_t>(d.state.ops.size()));
+  EXPECT_EQ(CountRows("events", d.arn()), static_cast<int64_t>(d.history.size()));
+  EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log"), 0) << "settled rows are deleted";
+  EXPECT_EQ(*MustLoad(d.arn()), d.state);
+  EXPECT_EQ(AllHistory(d.arn(), {}), d.history);
+}
+
+TEST_P(ExecutionStoreTest, TheLogIsSettledAndEmptiedWhenFull) {
+  SqliteExecutionStore::Options options;
+  Reopen(options);  // settle_after is the test's parameter
+  std::vector<std::unique_ptr<Driver>> drivers;
+  for (int e = 0; e < 3; ++e) {
+    drivers.push_back(std::make_unique<Driver>(ExecutionArn("full" + std::to_string(e)), T(0)));
+    ASSERT_TRUE(drivers.back()->Create(*store_).ok());
+    drivers.back()->Begin(T(1));
+    ASSERT_TRUE(drivers.back()->Save(*store_).ok());
+  }
+  // Interleaved checkpoints of three executions, more than the log holds when settling early.
+  for (int i = 0; i < 5; ++i) {
+    for (auto& d : drivers) {
+      const std::string id = "s" + std::to_string(i);
+      d->Checkpoint({upd::StepStart(id), upd::StepSucceed(id, "1")}, T(2 + i));
+      ASSERT_TRUE(d->Save(*store_).ok());
+    }
+  }
+  Database raw = Raw();
+  const int64_t rows = CountAll(raw, "SELECT COUNT(*) FROM save_log");
+  EXPECT_LE(rows, static_cast<int64_t>(std::min<std::size_t>(GetParam(), 15)));
+  EXPECT_GE(rows, 1);
+  for (auto& d : drivers) {
+    EXPECT_EQ(*MustLoad(d->arn()), d->state);
+    EXPECT_EQ(AllHistory(d->arn(), {}), d->history);
+  }
+  // A new store settles whatever is left: the log starts empty, the rows are complete.
+  store_.reset();
+  Reopen();
+  EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log"), 0);
+  for (auto& d : drivers) {
+    EXPECT_EQ(CountRows("events", d->arn()), static_cast<int64_t>(d->history.size()));
+    EXPECT_EQ(*MustLoad(d->arn()), d->state);
+    // And the store carries on from there.
+    d->Checkpoint({upd::StepStart("after")}, T(20));
+    ASSERT_TRUE(d->Save(*store_).ok());
+    EXPECT_EQ(*MustLoad(d->arn()), d->state);
+  }
+}
+
+TEST_P(ExecutionStoreTest, ALoggedSaveIsGuardedLikeAWrittenOne) {
+  Driver d(ExecutionArn("guard"), T(0));
+  ASSERT_TRUE(d.Create(*store_).ok());
+  d.Begin(T(1));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  d.Checkpoint({upd::StepStart("a")}, T(2));
+  ASSERT_TRUE(d.Save(*store_).ok());  // logged
+
+  // A save derived from the state before the logged one is refused, as if it were written.
+  Driver stale = d;
+  d.Checkpoint({upd::StepSucceed("a", "1")}, T(3));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  stale.Checkpoint({upd::StepFail("a", engine::testing::Err("E"))}, T(3));
+  Status s = stale.Save(*store_);
+  EXPECT_EQ(s.code(), Status::Code::kFailedPrecondition) << s.ToString();
+
+  // The refusal rolled back its job; the log is read again and later saves go on.
+  d.Checkpoint({upd::StepStart("b")}, T(4));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  EXPECT_EQ(*MustLoad(d.arn()), d.state);
+  EXPECT_EQ(AllHistory(d.arn(), {}), d.history);
+}
+
+TEST_P(ExecutionStoreTest, PurgingAnExecutionWithLoggedSavesLeavesNothingReadable) {
+  Driver d(ExecutionArn("purged"), T(0), "{}", 3600, /*retention_days=*/1);
+  ASSERT_TRUE(d.Create(*store_).ok());
+  d.Begin(T(1));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  d.Checkpoint({upd::StepStart("a")}, T(2));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  d.Complete(engine::testing::Succeeded("\"done\""), T(3));
+  ASSERT_TRUE(d.Save(*store_).ok());
+  auto purged = PurgeAndWait(*store_, protocol::Timestamp{T(3).ms + 2 * kDayMs}, 10);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(MustLoad(d.arn()).has_value());
+  EXPECT_EQ(store_->History(d.arn(), {}).status().code(), Status::Code::kNotFound);
+  for (const char* table : {"executions", "operations", "events"}) {
+    EXPECT_EQ(CountRows(table, d.arn()), 0) << table;
+  }
+  // Another execution's saves still log and settle.
+  Driver other(ExecutionArn("other"), T(0));
+  ASSERT_TRUE(other.Create(*store_).ok());
+  other.Begin(T(1));
+  ASSERT_TRUE(other.Save(*store_).ok());
+  other.Checkpoint({upd::StepStart("a")}, T(2));
+  ASSERT_TRUE(other.Save(*store_).ok());
+  Reopen();
+  EXPECT_EQ(*MustLoad(other.arn()), other.state);
 }
 
 // ---- History ----
@@ -310,7 +469,7 @@ class HistoryTest : public ExecutionStoreTest {
   std::unique_ptr<Driver> d_;
 };
 
-TEST_F(HistoryTest, DefaultPageHoldsEveryEventInOrder) {
+TEST_P(HistoryTest, DefaultPageHoldsEveryEventInOrder) {
   auto page = store_->History(d_->arn(), {});
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   EXPECT_EQ(page->events, d_->history);
@@ -320,7 +479,7 @@ TEST_F(HistoryTest, DefaultPageHoldsEveryEventInOrder) {
   }
 }
 
-TEST_F(HistoryTest, ForwardPagesFollowMarkers) {
+TEST_P(HistoryTest, ForwardPagesFollowMarkers) {
   for (int64_t size : {1, 3, 4}) {
     HistoryQuery q;
     q.max_items = size;
@@ -335,7 +494,7 @@ TEST_F(HistoryTest, ForwardPagesFollowMarkers) {
   EXPECT_FALSE(page->next_marker.has_value());
 }
 
-TEST_F(HistoryTest, ReversePagesGoNewestFirst) {
+TEST_P(HistoryTest, ReversePagesGoNewestFirst) {
   std::vector<protocol::Event> reversed(d_->history.rbegin(), d_->history.rend());
   for (int64_t size : {0, 1, 4}) {
     HistoryQuery q;
@@ -345,7 +504,7 @@ TEST_F(HistoryTest, ReversePagesGoNewestFirst) {
   }
 }
 
-TEST_F(HistoryTest, WithoutDataPayloadsAreOmitted) {
+TEST_P(HistoryTest, WithoutDataPayloadsAreOmitted) {
   HistoryQuery q;
   q.include_data = false;
   q.max_items = 3;
@@ -361,7 +520,7 @@ TEST_F(HistoryTest, WithoutDataPayloadsAreOmitted) {
   EXPECT_GE(differing, 4) << "input, step result, step error and callback result";
 }
 
-TEST_F(HistoryTest, RejectsBadArgumentsAndUnknownExecutions) {
+TEST_P(HistoryTest, RejectsBadArgumentsAndUnknownExecutions) {
   HistoryQuery q;
   q.max_items = kMaxPageItems + 1;
   EXPECT_EQ(store_->History(d_->arn(), q).status().code(), Status::Code::kInvalidArgument);
@@ -374,7 +533,7 @@ TEST_F(HistoryTest, RejectsBadArgumentsAndUnknownExecutions) {
   EXPECT_EQ(store_->History(ExecutionArn("nope"), {}).status().code(), Status::Code::kNotFound);
 }
 
-TEST_F(HistoryTest, ReplaceEventRewritesTheEventAndItsOperation) {
+TEST_P(HistoryTest, ReplaceEventRewritesTheEventAndItsOperation) {
   d_->Begin(T(7));
   d_->Checkpoint({upd::InvokeStart("inv", "billing", "{\"n\":1}")}, T(8));
   ASSERT_TRUE(d_->Save(*store_).ok());
@@ -404,7 +563,7 @@ TEST_F(HistoryTest, ReplaceEventRewritesTheEventAndItsOperation) {
 
 // ---- Timers ----
 
-TEST_F(ExecutionStoreTest, TimersFollowTheEffects) {
+TEST_P(ExecutionStoreTest, TimersFollowTheEffects) {
   Driver d(ExecutionArn("timers"), T(0), "{}", /*timeout=*/3600);
   ASSERT_TRUE(d.Create(*store_).ok());
   const std::string exec_op = d.state.record.execution_operation_id;
@@ -460,7 +619,7 @@ TEST_F(ExecutionStoreTest, TimersFollowTheEffects) {
   EXPECT_EQ(*MustLoad(arn), d.state);
 }
 
-TEST_F(ExecutionStoreTest, TimersDueIsAHalfOpenWindowInDueOrder) {
+TEST_P(ExecutionStoreTest, TimersDueIsAHalfOpenWindowInDueOrder) {
   std::vector<std::string> arns;
   for (int i = 0; i < 4; ++i) {
     Driver d(ExecutionArn("t" + std::to_string(i)), T(0), "{}", /*timeout=*/100 + i * 10);
@@ -526,14 +685,14 @@ class ListTest : public ExecutionStoreTest {
   std::vector<std::string> arn_;
 };
 
-TEST_F(ListTest, DefaultIsNewestFirstAndReverseIsOldestFirst) {
+TEST_P(ListTest, DefaultIsNewestFirstAndReverseIsOldestFirst) {
   EXPECT_EQ(ListArns(Query()), Arns({5, 4, 3, 2, 1, 0}));
   auto q = Query();
   q.reverse_order = true;
   EXPECT_EQ(ListArns(q), Arns({0, 1, 2, 3, 4, 5}));
 }
 
-TEST_F(ListTest, RowsCarryTheSummary) {
+TEST_P(ListTest, RowsCarryTheSummary) {
   auto q = Query();
   q.name = "e2";
   auto page = store_->List(q);
@@ -549,7 +708,7 @@ TEST_F(ListTest, RowsCarryTheSummary) {
   EXPECT_FALSE(page->next_marker.has_value());
 }
 
-TEST_F(ListTest, Filters) {
+TEST_P(ListTest, Filters) {
   auto q = Query();
   q.statuses = {ExecutionStatus::kSucceeded};
   EXPECT_EQ(ListArns(q), Arns({2}));
@@ -584,7 +743,7 @@ TEST_F(ListTest, Filters) {
   EXPECT_THAT(ListArns(q), IsEmpty());
 }
 
-TEST_F(ListTest, PagesFollowMarkersInBothOrders) {
+TEST_P(ListTest, PagesFollowMarkersInBothOrders) {
   for (bool reverse : {false, true}) {
     for (int64_t size : {1, 2, 4, 6}) {
       auto q = Query();
@@ -606,7 +765,7 @@ TEST_F(ListTest, PagesFollowMarkersInBothOrders) {
   EXPECT_EQ(ListArns(q), Arns({5, 4, 1, 0}));
 }
 
-TEST_F(ListTest, ExecutionsStartedInTheSameMillisecondPageWithoutLoss) {
+TEST_P(ListTest, ExecutionsStartedInTheSameMillisecondPageWithoutLoss) {
   for (int i = 0; i < 5; ++i) {
     Driver d(ExecutionArn("same" + std::to_string(i)), T(100));
     ASSERT_TRUE(d.Create(*store_).ok());
@@ -619,7 +778,7 @@ TEST_F(ListTest, ExecutionsStartedInTheSameMillisecondPageWithoutLoss) {
   EXPECT_EQ(std::set<std::string>(arns.begin(), arns.end()).size(), 5u);
 }
 
-TEST_F(ListTest, RejectsBadArguments) {
+TEST_P(ListTest, RejectsBadArguments) {
   auto q = Query();
   q.max_items = kMaxPageItems + 1;
   EXPECT_EQ(store_->List(q).status().code(), Status::Code::kInvalidArgument);
@@ -630,7 +789,7 @@ TEST_F(ListTest, RejectsBadArguments) {
 
 // ---- Retention ----
 
-TEST_F(ExecutionStoreTest, PurgeExpiredRespectsRetentionAndNeverTouchesRunning) {
+TEST_P(ExecutionStoreTest, PurgeExpiredRespectsRetentionAndNeverTouchesRunning) {
   auto closed = [&](const std::string& name, int64_t retention_days) {
     Driver d(ExecutionArn(name), T(0), "{}", 3600, retention_days);
     EXPECT_TRUE(d.Create(*store_).ok());
@@ -670,7 +829,7 @@ TEST_F(ExecutionStoreTest, PurgeExpiredRespectsRetentionAndNeverTouchesRunning) 
             Status::Code::kInvalidArgument);
 }
 
-TEST_F(ExecutionStoreTest, PurgeHonoursTheLimit) {
+TEST_P(ExecutionStoreTest, PurgeHonoursTheLimit) {
   for (int i = 0; i < 3; ++i) {
     Driver d(ExecutionArn("p" + std::to_string(i)), T(0), "{}", 3600, 1);
     ASSERT_TRUE(d.Create(*store_).ok());
@@ -683,7 +842,7 @@ TEST_F(ExecutionStoreTest, PurgeHonoursTheLimit) {
   EXPECT_EQ(store_->CountByStatus()->by_status, (std::array<int64_t, 5>{}));
 }
 
-TEST_F(ExecutionStoreTest, AnExpiredNameIsFreeAgain) {
+TEST_P(ExecutionStoreTest, AnExpiredNameIsFreeAgain) {
   Driver old(ExecutionArn("reuse"), T(0), "{}", 3600, 1);
   ASSERT_TRUE(old.Create(*store_).ok());
   old.Stop(T(10));
@@ -703,7 +862,7 @@ TEST_F(ExecutionStoreTest, AnExpiredNameIsFreeAgain) {
 
 // ---- Recovery, counts, durability ----
 
-TEST_F(ExecutionStoreTest, RecoverableExecutionsAndCounts) {
+TEST_P(ExecutionStoreTest, RecoverableExecutionsAndCounts) {
   Driver queued(ExecutionArn("queued"), T(0));
   ASSERT_TRUE(queued.Create(*store_).ok());
 
@@ -741,7 +900,7 @@ TEST_F(ExecutionStoreTest, RecoverableExecutionsAndCounts) {
   EXPECT_EQ(store_->CountByStatus().value(), expected);
 }
 
-TEST_F(ExecutionStoreTest, ANewStoreOnTheSameDirectorySeesEverythingAcknowledged) {
+TEST_P(ExecutionStoreTest, ANewStoreOnTheSameDirectorySeesEverythingAcknowledged) {
   std::vector<Driver> drivers;
   for (int i = 0; i < 5; ++i) {
     drivers.emplace_back(ExecutionArn("durable" + std::to_string(i)), T(i));
@@ -776,7 +935,7 @@ TEST_F(ExecutionStoreTest, ANewStoreOnTheSameDirectorySeesEverythingAcknowledged
 
 // ---- Concurrency and back-pressure ----
 
-TEST_F(ExecutionStoreTest, ConcurrentSavesOfDifferentExecutionsShareCommits) {
+TEST_P(ExecutionStoreTest, ConcurrentSavesOfDifferentExecutionsShareCommits) {
   constexpr int kThreads = 8;
   constexpr int kSavesPerThread = 25;
   std::vector<Driver> drivers;
@@ -828,7 +987,7 @@ TEST_F(ExecutionStoreTest, ConcurrentSavesOfDifferentExecutionsShareCommits) {
   }
 }
 
-TEST_F(ExecutionStoreTest, AFullWriteQueueRefusesAtOnce) {
+TEST_P(ExecutionStoreTest, AFullWriteQueueRefusesAtOnce) {
   SqliteExecutionStore::Options options;
   options.writer.max_queue = 1;
   Reopen(options);
@@ -863,4 +1022,11 @@ TEST_F(ExecutionStoreTest, AFullWriteQueueRefusesAtOnce) {
 }
 
 }  // namespace
+INSTANTIATE_TEST_SUITE_P(SettleLate, ExecutionStoreTest, ::testing::Values(std::size_t{1024}));
+INSTANTIATE_TEST_SUITE_P(SettleEarly, ExecutionStoreTest, ::testing::Values(std::size_t{1}));
+INSTANTIATE_TEST_SUITE_P(SettleLate, HistoryTest, ::testing::Values(std::size_t{1024}));
+INSTANTIATE_TEST_SUITE_P(SettleEarly, HistoryTest, ::testing::Values(std::size_t{1}));
+INSTANTIATE_TEST_SUITE_P(SettleLate, ListTest, ::testing::Values(std::size_t{1024}));
+INSTANTIATE_TEST_SUITE_P(SettleEarly, ListTest, ::testing::Values(std::size_t{1}));
+
 }  // namespace durafn::store::testing

@@ -111,13 +111,28 @@ TEST_F(GroupCommitTest, AFailedCommitFailsItsTransactionsAndIsReported) {
   ASSERT_TRUE(db.ok());
   std::mutex mu;
   std::vector<std::string> reported;
-  GroupCommitWriter writer(std::move(*db),
-                           {.max_batch = 1, .max_queue = 16, .on_error = [&](std::string_view m) {
-                              std::lock_guard lock(mu);
-                              reported.emplace_back(m);
-                            }});
-  Status failed = writer.SubmitAndWait([](Database& d) { return d.Exec("ROLLBACK"); });
+  std::atomic<int> rollbacks{0};
+  std::thread::id writer_thread, rollback_thread;
+  GroupCommitWriter writer(std::move(*db), {.max_batch = 1,
+                                            .max_queue = 16,
+                                            .on_error =
+                                                [&](std::string_view m) {
+                                                  std::lock_guard lock(mu);
+                                                  reported.emplace_back(m);
+                                                },
+                                            .on_rollback =
+                                                [&] {
+                                                  rollback_thread = std::this_thread::get_id();
+                                                  ++rollbacks;
+                                                }});
+  Status failed = writer.SubmitAndWait([&](Database& d) {
+    writer_thread = std::this_thread::get_id();
+    return d.Exec("ROLLBACK");
+  });
   EXPECT_FALSE(failed.ok());
+  // Told on the writer thread, before the job's caller hears of the failure.
+  EXPECT_EQ(rollbacks.load(), 1);
+  EXPECT_EQ(rollback_thread, writer_thread);
   {
     std::lock_guard lock(mu);
     ASSERT_EQ(reported.size(), 1u);
@@ -126,6 +141,7 @@ TEST_F(GroupCommitTest, AFailedCommitFailsItsTransactionsAndIsReported) {
   }
   ASSERT_TRUE(writer.SubmitAndWait(Insert(1)).ok()) << "the writer goes on";
   EXPECT_EQ(CountRows(), 1);
+  EXPECT_EQ(rollbacks.load(), 1) << "a commit that holds is no rollback";
 }
 
 TEST_F(GroupCommitTest, AFullQueueThrottlesInsteadOfGrowing) {

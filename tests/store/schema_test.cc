@@ -31,8 +31,8 @@ TEST_F(SchemaTest, NewDatabaseGetsTheLatestVersionAndEveryTable) {
   EXPECT_EQ(SchemaVersion(db).value(), 0);
   ASSERT_TRUE(Migrate(db).ok());
   EXPECT_EQ(SchemaVersion(db).value(), LatestSchemaVersion());
-  for (const char* table :
-       {"executions", "operations", "events", "timers", "chained_invokes", "schema_version"}) {
+  for (const char* table : {"executions", "operations", "events", "timers", "chained_invokes",
+                            "save_log", "schema_version"}) {
     EXPECT_TRUE(HasTable(db, table)) << table;
   }
   // Migrating again is a no-op.
@@ -52,8 +52,8 @@ TEST_F(SchemaTest, Version3KeepsTheRowsOfAVersion2Database) {
                       "INSERT INTO timers (arn, kind, operation_id, due_ms) VALUES "
                       "('a', 'wait', 'x', 5), ('b', 'wait', 'x', 7);")
                   .ok());
-  ASSERT_TRUE(Migrate(db).ok());
-  EXPECT_EQ(SchemaVersion(db).value(), LatestSchemaVersion());
+  ASSERT_TRUE(Migrate(db, Migrations().first(3)).ok());
+  EXPECT_EQ(SchemaVersion(db).value(), 3);
   auto rows = [&](const std::string& sql) {
     auto st = db.Prepare(sql);
     EXPECT_TRUE(st.ok());
@@ -84,6 +84,34 @@ TEST_F(SchemaTest, Version3KeepsTheRowsOfAVersion2Database) {
                  "'sqlite_autoindex%' ORDER BY name"),
             "executions_by_expiry;executions_by_function_start;executions_by_status;"
             "operations_by_id;timers_by_due;");
+}
+
+// Version 4 adds the save log: existing executions count as fully settled, and operations
+// are found by position only.
+TEST_F(SchemaTest, Version4StartsEveryExecutionSettled) {
+  Database db = OpenDb();
+  ASSERT_TRUE(Migrate(db, Migrations().first(3)).ok());
+  ASSERT_TRUE(db.Exec("INSERT INTO executions (arn, function_name, function_arn, version, name, "
+                      "status, phase, start_ms, retention_days, change_counter, next_event_id, "
+                      "record) VALUES ('a', 'f', 'f:1', '1', 'n', 'RUNNING', 'Running', 1, 14, "
+                      "3, 4, '{}');"
+                      "INSERT INTO operations (arn, seq, id, entry) VALUES ('a', 0, 'x', '{1}');")
+                  .ok());
+  ASSERT_TRUE(Migrate(db).ok());
+  EXPECT_EQ(SchemaVersion(db).value(), LatestSchemaVersion());
+  auto one = [&](const std::string& sql) {
+    auto st = db.Prepare(sql);
+    EXPECT_TRUE(st.ok());
+    EXPECT_TRUE((*st)->Step().value()) << sql;
+    std::string v = (*st)->ColumnText(0);
+    (*st)->Reset();
+    return v;
+  };
+  EXPECT_EQ(one("SELECT log_seq || ' ' || change_counter FROM executions WHERE arn = 'a'"), "0 3");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM save_log"), "0");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sqlite_master WHERE name = 'operations_by_id'"), "0");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM sqlite_master WHERE name = 'save_log_by_execution'"), "1");
+  EXPECT_EQ(one("SELECT entry FROM operations WHERE arn = 'a' AND seq = 0"), "{1}");
 }
 
 TEST_F(SchemaTest, EachMigrationIsItsOwnTransaction) {
