@@ -323,9 +323,12 @@ Status SaveLog::SettleOldest(Database& db) {
 }
 
 Status SaveLog::DeleteSettledHead(Database& db) {
-  // Rows before the oldest unsettled one are settled (or of deleted executions).
-  auto st = by_first_seq_.empty() ? db.Prepare("DELETE FROM save_log")
-                                  : db.Prepare("DELETE FROM save_log WHERE seq < ?");
+  // Rows before the oldest unsettled one are settled (or of deleted executions). The newest
+  // row always stays, settled or not, so the next seq SQLite picks (the largest plus one)
+  // is larger than every seq ever used.
+  auto st = by_first_seq_.empty()
+                ? db.Prepare("DELETE FROM save_log WHERE seq < (SELECT MAX(seq) FROM save_log)")
+                : db.Prepare("DELETE FROM save_log WHERE seq < ?");
   if (!st.ok()) return st.status();
   if (!by_first_seq_.empty()) (*st)->Bind(1, by_first_seq_.begin()->first);
   return (*st)->Run();
@@ -338,15 +341,15 @@ Status SaveLog::SettleAll(Database& db) {
     if (auto s = Settle(db, arn); !s.ok()) return s;
   }
   unsettled_.clear();            // entries without saves
-  return DeleteSettledHead(db);  // everything, also rows of deleted executions
+  return DeleteSettledHead(db);  // all but the newest, also rows of deleted executions
 }
 
 Result<int64_t> SaveLog::LastSeq(Database& db) {
-  auto st = db.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'save_log'");
+  auto st = db.Prepare("SELECT MAX(seq) FROM save_log");
   if (!st.ok()) return st.status();
   int64_t last = 0;
   Status s = ForEachRow(**st, [&](Statement& row) {
-    last = row.ColumnInt(0);
+    last = row.ColumnInt(0);  // 0 for NULL: an empty log
     return Status::Ok();
   });
   if (!s.ok()) return s;

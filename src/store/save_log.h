@@ -68,7 +68,8 @@ class SaveLog {
 
   // Writes the unsettled saves of `arn` into its rows. Call before any other write of it.
   Status Settle(Database& db, const std::string& arn);
-  // Settles every execution and empties the log.
+  // Settles every execution and empties the log (but for its newest row; see
+  // DeleteSettledHead).
   Status SettleAll(Database& db);
   // Unsettled saves (for tests and metrics).
   std::size_t unsettled() const { return unsettled_saves_; }
@@ -96,7 +97,7 @@ class SaveLog {
   Status Load(Database& db);
   // Settles the oldest executions while more than settle_after_ saves are unsettled.
   Status SettleOldest(Database& db);
-  // Deletes the rows before the oldest unsettled one (all settled).
+  // Deletes the rows before the oldest unsettled one (all settled), never the newest row.
   Status DeleteSettledHead(Database& db);
   void Remove(std::unordered_map<std::string, Unsettled>::iterator it);
 

@@ -120,13 +120,14 @@ ALTER TABLE timers_v3 RENAME TO timers;
 CREATE INDEX timers_by_due ON timers (due_ms);
 )sql";
 
-// Version 4: the save log (see save_log.h). AUTOINCREMENT keeps seq growing after the table
-// is emptied, which executions.log_seq relies on. operations_by_id goes: ids are hashes, so
+// Version 4: the save log (see save_log.h). seq must keep growing, which executions.log_seq
+// relies on: the log is never emptied completely (its newest row stays), rather than using
+// AUTOINCREMENT, whose counter row would cost every commit a page. operations_by_id goes: ids are hashes, so
 // each new operation landed on its own page of it, and writes find rows by position (the
 // engine keeps ids unique; loading checks it).
 constexpr std::string_view kV4 = R"sql(
 CREATE TABLE save_log (
-  seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq            INTEGER PRIMARY KEY,
   arn_key        INTEGER NOT NULL,
   arn            TEXT    NOT NULL,
   change_counter INTEGER NOT NULL,
