@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/wal_write_buffer.h"
+
 namespace durafn::store {
 
 namespace {
@@ -69,7 +71,8 @@ Result<Database> Database::Open(const std::string& path, const Options& options)
   int flags =
       SQLITE_OPEN_NOMUTEX |
       (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const bool buffered = options.buffer_wal_writes && options.synchronous_full && !options.read_only;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, buffered ? WalWriteBufferVfs() : nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close_v2(raw);

@@ -31,6 +31,9 @@ class Database {
     // needs no filesystem-journal commit: on ext4 it costs far less than an appending one.
     // Meant for the first connection a process opens on a file.
     int64_t wal_reserve_bytes = 0;
+    // Writable connections with synchronous_full only: gather each commit's WAL writes into
+    // one system call (see wal_write_buffer.h).
+    bool buffer_wal_writes = false;
   };
 
   // Opens (creating if needed, unless read-only) the database at `path` in WAL mode.

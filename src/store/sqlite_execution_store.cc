@@ -443,7 +443,8 @@ Result<std::unique_ptr<SqliteExecutionStore>> SqliteExecutionStore::Open(
                                ec.message());
   }
   const std::string path = (data_dir / kDatabaseFileName).string();
-  auto db = Database::Open(path, {.synchronous_full = options.synchronous_full});
+  auto db = Database::Open(path, {.synchronous_full = options.synchronous_full,
+                                  .buffer_wal_writes = options.synchronous_full});
   if (!db.ok()) return db.status();
   if (auto s = Migrate(*db); !s.ok()) return s;
   // After the migrations, whose own writes the checkpoint moves out of the log.

@@ -327,8 +327,9 @@ TEST_P(ExecutionStoreTest, ACheckpointIsLoggedAndEveryReadSeesIt) {
     // before it stays as the log's newest row until then.
     EXPECT_EQ(CountRows("operations", d.arn()), ops_before + 2);
     EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log"), 2);
-    EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log l JOIN executions e ON e.arn = "
-                            "l.arn WHERE l.seq > e.log_seq"),
+    EXPECT_EQ(CountAll(raw,
+                       "SELECT COUNT(*) FROM save_log l JOIN executions e ON e.arn = "
+                       "l.arn WHERE l.seq > e.log_seq"),
               1);
   }
   // Every read merges the log in.
@@ -389,8 +390,9 @@ TEST_P(ExecutionStoreTest, TheLogIsSettledAndEmptiedWhenFull) {
   store_.reset();
   Reopen();
   EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log"), 1) << "only the newest row stays";
-  EXPECT_EQ(CountAll(raw, "SELECT COUNT(*) FROM save_log l JOIN executions e ON e.arn = l.arn "
-                          "WHERE l.seq > e.log_seq"),
+  EXPECT_EQ(CountAll(raw,
+                     "SELECT COUNT(*) FROM save_log l JOIN executions e ON e.arn = l.arn "
+                     "WHERE l.seq > e.log_seq"),
             0);
   for (auto& d : drivers) {
     EXPECT_EQ(CountRows("events", d->arn()), static_cast<int64_t>(d->history.size()));
