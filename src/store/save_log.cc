@@ -147,6 +147,7 @@ void SaveLog::Invalidate() {
   unsettled_.clear();
   by_first_seq_.clear();
   unsettled_saves_ = 0;
+  rows_ = 0;
 }
 
 void SaveLog::Remove(std::unordered_map<std::string, Unsettled>::iterator it) {
@@ -162,6 +163,13 @@ void SaveLog::Forget(const std::string& arn) {
 Status SaveLog::Load(Database& db) {
   if (loaded_) return Status::Ok();
   Invalidate();
+  auto count = db.Prepare("SELECT COUNT(*) FROM save_log");
+  if (!count.ok()) return count.status();
+  Status counted = ForEachRow(**count, [&](Statement& row) {
+    rows_ = static_cast<std::size_t>(row.ColumnInt(0));
+    return Status::Ok();
+  });
+  if (!counted.ok()) return counted;
   auto st = db.Prepare(
       "SELECT l.arn, e.log_seq, l.seq, l.change_counter, l.next_event_id, e.status, e.phase, "
       "e.end_ms, e.expires_ms FROM save_log l JOIN executions e ON e.arn = l.arn "
@@ -266,7 +274,8 @@ Result<bool> SaveLog::TryAppend(Database& db, const ExecutionWrite& w) {
   ++unsettled_saves_;
   u.change_counter = r.change_counter;
   u.next_event_id = r.next_event_id;
-  if (unsettled_saves_ > settle_after_) {
+  ++rows_;
+  if (TooLong()) {
     if (s = SettleOldest(db); !s.ok()) return s;
   }
   return true;
@@ -313,13 +322,18 @@ Status SaveLog::Settle(Database& db, const std::string& arn) {
   return was_oldest ? DeleteSettledHead(db) : Status::Ok();
 }
 
+bool SaveLog::TooLong() const {
+  return unsettled_saves_ > settle_after_ || rows_ > 2 * settle_after_;
+}
+
 Status SaveLog::SettleOldest(Database& db) {
-  while (unsettled_saves_ > settle_after_) {
-    assert(!by_first_seq_.empty());
+  // Settling the oldest execution also deletes the head of the log up to the next oldest,
+  // so this ends; with nothing unsettled, the head goes at once.
+  while (TooLong() && !by_first_seq_.empty()) {
     const std::string arn = by_first_seq_.begin()->second;
     if (auto s = Settle(db, arn); !s.ok()) return s;
   }
-  return Status::Ok();
+  return rows_ > 2 * settle_after_ ? DeleteSettledHead(db) : Status::Ok();
 }
 
 Status SaveLog::DeleteSettledHead(Database& db) {
@@ -331,7 +345,10 @@ Status SaveLog::DeleteSettledHead(Database& db) {
                 : db.Prepare("DELETE FROM save_log WHERE seq < ?");
   if (!st.ok()) return st.status();
   if (!by_first_seq_.empty()) (*st)->Bind(1, by_first_seq_.begin()->first);
-  return (*st)->Run();
+  if (auto s = (*st)->Run(); !s.ok()) return s;
+  const auto deleted = static_cast<std::size_t>(Changes(db));
+  rows_ = deleted < rows_ ? rows_ - deleted : 0;
+  return Status::Ok();
 }
 
 Status SaveLog::SettleAll(Database& db) {

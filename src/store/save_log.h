@@ -10,10 +10,10 @@
 // A save goes to the log when it leaves everything other queries filter on as it is: the
 // execution's status, phase, end and expiry, its timers and its chained invokes. Its rows
 // are "settled" (written to the tables) later: an execution's saves all together, before any
-// other write of it, or when the log holds more than `settle_after` unsettled saves (then the
-// execution whose oldest save is oldest goes first, and the settled head of the log is
-// deleted). Settled together, an execution's many checkpoints share pages in the tables
-// too, and each commit does a bounded share of that work. executions.log_seq is the last log
+// other write of it, or when the log holds more than `settle_after` unsettled saves or twice
+// that many rows (then the execution whose oldest save is oldest goes first, and the settled
+// head of the log is deleted). Settled together, an execution's many checkpoints share pages in the
+// tables too, and each commit does a bounded share of that work. executions.log_seq is the last log
 // row settled into an execution's rows; log rows after it are the execution's newer state,
 // which the readers of operations, events and records merge in (see ReadUnsettledSaves).
 #pragma once
@@ -95,7 +95,11 @@ class SaveLog {
     std::optional<int64_t> end_ms, expires_ms;
   };
   Status Load(Database& db);
-  // Settles the oldest executions while more than settle_after_ saves are unsettled.
+  // More than settle_after_ saves unsettled, or more than twice that many rows (settled
+  // rows stay while an older one is unsettled: an execution that checkpointed once and then
+  // ran a long step would otherwise let the log grow without bound).
+  bool TooLong() const;
+  // Settles the oldest executions until the log is no longer too long.
   Status SettleOldest(Database& db);
   // Deletes the rows before the oldest unsettled one (all settled), never the newest row.
   Status DeleteSettledHead(Database& db);
@@ -104,6 +108,7 @@ class SaveLog {
   const std::size_t settle_after_;
   bool loaded_ = false;
   std::size_t unsettled_saves_ = 0;
+  std::size_t rows_ = 0;  // in the table, settled or not
   std::unordered_map<std::string, Unsettled> unsettled_;
   std::map<int64_t, std::string> by_first_seq_;  // unsettled_, oldest first
 };

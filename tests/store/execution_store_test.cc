@@ -31,8 +31,10 @@ class ExecutionStoreTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override { Reopen(); }
 
+  // Settles as the test's parameter says, unless `options` names its own settle_after.
   void Reopen(SqliteExecutionStore::Options options = {}) {
-    options.settle_after = GetParam();
+    if (options.settle_after == SqliteExecutionStore::Options{}.settle_after)
+      options.settle_after = GetParam();
     store_.reset();
     auto opened = SqliteExecutionStore::Open(dir_.path(), options);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -403,6 +405,39 @@ TEST_P(ExecutionStoreTest, TheLogIsSettledAndEmptiedWhenFull) {
     ASSERT_TRUE(d->Save(*store_).ok());
     EXPECT_EQ(*MustLoad(d->arn()), d->state);
   }
+}
+
+TEST_P(ExecutionStoreTest, AnOldUnsettledSaveDoesNotLetTheLogGrow) {
+  SqliteExecutionStore::Options options;
+  options.settle_after = 4;
+  Reopen(options);
+  // One save of `idle` stays unsettled: its invocation runs on (a long step).
+  Driver idle(ExecutionArn("idle"), T(0));
+  ASSERT_TRUE(idle.Create(*store_).ok());
+  idle.Begin(T(1));
+  ASSERT_TRUE(idle.Save(*store_).ok());
+  idle.Checkpoint({upd::StepStart("long")}, T(2));
+  ASSERT_TRUE(idle.Save(*store_).ok());
+  // `busy` alternates logged steps with waits, whose timers make their saves settle it; its
+  // settled rows stay behind the idle one's in the log.
+  Driver busy(ExecutionArn("busy"), T(0));
+  ASSERT_TRUE(busy.Create(*store_).ok());
+  busy.Begin(T(1));
+  ASSERT_TRUE(busy.Save(*store_).ok());
+  Database raw = Raw();
+  int64_t most_rows = 0;
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = std::to_string(i);
+    busy.Checkpoint({upd::StepStart("s" + id), upd::StepSucceed("s" + id, "1")}, T(10 + 2 * i));
+    ASSERT_TRUE(busy.Save(*store_).ok());
+    busy.Checkpoint({upd::WaitStart("w" + id, 600)}, T(11 + 2 * i));
+    ASSERT_TRUE(busy.Save(*store_).ok());
+    most_rows = std::max(most_rows, CountAll(raw, "SELECT COUNT(*) FROM save_log"));
+  }
+  EXPECT_LE(most_rows, 2 * 4 + 1) << "the log is bounded by twice settle_after";
+  EXPECT_EQ(*MustLoad(idle.arn()), idle.state);
+  EXPECT_EQ(*MustLoad(busy.arn()), busy.state);
+  EXPECT_EQ(AllHistory(busy.arn(), {}), busy.history);
 }
 
 TEST_P(ExecutionStoreTest, ALoggedSaveIsGuardedLikeAWrittenOne) {
