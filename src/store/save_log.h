@@ -9,13 +9,14 @@
 //
 // A save goes to the log when it leaves everything other queries filter on as it is: the
 // execution's status, phase, end and expiry, its timers and its chained invokes. Its rows
-// are "settled" (written to the tables) later: an execution's saves all together, before any
-// other write of it, or when the log holds more than `settle_after` unsettled saves or twice
-// that many rows (then the execution whose oldest save is oldest goes first, and the settled
-// head of the log is deleted). Settled together, an execution's many checkpoints share pages in the
-// tables too, and each commit does a bounded share of that work. executions.log_seq is the last log
-// row settled into an execution's rows; log rows after it are the execution's newer state,
-// which the readers of operations, events and records merge in (see ReadUnsettledSaves).
+// are "settled" (written to the tables) later, an execution's saves all together: before any
+// other write of it; once it has settle_after / 4 unsettled saves; or, oldest first, while
+// the log holds more than `settle_after` unsettled saves or twice that many rows (then the
+// settled head of the log is deleted). Settled together, an execution's checkpoints share
+// pages in the tables too, and each commit does a bounded share of that work.
+// executions.log_seq is the last log row settled into an execution's rows; log rows after it
+// are the execution's newer state, which the readers of operations, events and records merge
+// in (see ReadUnsettledSaves).
 #pragma once
 
 #include <cstddef>
