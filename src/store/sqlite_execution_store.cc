@@ -295,7 +295,7 @@ struct StoredRecord {
 };
 
 // The record row of `arn`, or nullopt. The record may be older than the newest in the save
-// log (see WithUnsettledSaves).
+// log (see ReadUnsettledSaves).
 Result<std::optional<StoredRecord>> ReadRecord(Database& db, std::string_view arn) {
   auto st = db.Prepare("SELECT record, input, log_seq FROM executions WHERE arn = ?");
   if (!st.ok()) return st.status();
