@@ -3,6 +3,7 @@
 // store sees are the ones the server produces.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <memory>
@@ -37,9 +38,11 @@ class TempDir {
  public:
   TempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    // Parameterized tests' names hold '/', which would nest directories left behind.
+    std::string name = std::string(info->test_suite_name()) + "-" + info->name();
+    std::replace(name.begin(), name.end(), '/', '-');
     path_ = std::filesystem::temp_directory_path() /
-            ("durafn-store-" + std::to_string(::getpid()) + "-" + info->test_suite_name() + "-" +
-             info->name());
+            ("durafn-store-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(path_);
     std::filesystem::create_directories(path_);
   }
