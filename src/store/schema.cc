@@ -122,9 +122,9 @@ CREATE INDEX timers_by_due ON timers (due_ms);
 
 // Version 4: the save log (see save_log.h). seq must keep growing, which executions.log_seq
 // relies on: the log is never emptied completely (its newest row stays), rather than using
-// AUTOINCREMENT, whose counter row would cost every commit a page. operations_by_id goes: ids are
-// hashes, so each new operation landed on its own page of it, and writes find rows by position (the
-// engine keeps ids unique; loading checks it).
+// AUTOINCREMENT, whose counter row would cost every commit a page. operations_by_id goes:
+// ids are hashes, so each new operation landed on its own page of it, and writes find rows
+// by position (the engine keeps ids unique; loading checks it).
 constexpr std::string_view kV4 = R"sql(
 CREATE TABLE save_log (
   seq            INTEGER PRIMARY KEY,

@@ -32,8 +32,9 @@ class SqliteExecutionStore final : public ExecutionStore {
     int64_t wal_reserve_bytes = 16 << 20;
     // Idle read connections kept between queries.
     std::size_t max_idle_readers = 8;
-    // Logged saves (see save_log.h) after which the writer settles them all into the
-    // tables: more shares more pages per execution there, and makes that commit longer.
+    // Unsettled saves the save log holds before the writer settles the oldest executions'
+    // into the tables; one execution's are settled at a quarter of this (see save_log.h).
+    // Larger shares more pages per settled execution, and makes the settling commit longer.
     std::size_t settle_after = 1024;
   };
 
