@@ -1,30 +1,20 @@
 #include "store/wal_write_buffer.h"
 
-#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "store/sqlite.h"
+#include "store_test_util.h"
 
 namespace durafn::store {
 namespace {
 
 class WalWriteBufferTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("durafn-walbuf-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "db.sqlite").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   Database Open(bool buffered) {
-    auto db = Database::Open(path_, {.synchronous_full = true, .buffer_wal_writes = buffered});
+    auto db = Database::Open((dir_.path() / "db.sqlite").string(),
+                             {.synchronous_full = true, .buffer_wal_writes = buffered});
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return std::move(db).value();
   }
@@ -40,8 +30,7 @@ class WalWriteBufferTest : public ::testing::Test {
     return st.ok() ? (*st)->Bind(1, k).Bind(2, std::string_view(v)).Run() : st.status();
   }
 
-  std::filesystem::path dir_;
-  std::string path_;
+  testing::TempDir dir_;
 };
 
 TEST_F(WalWriteBufferTest, OtherConnectionsSeeEachCommitAtOnce) {
