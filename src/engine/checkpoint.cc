@@ -89,9 +89,9 @@ ApiResult<CheckpointResult> Checkpoint(ExecutionState& state,
   // §5.6: everything changed since the handler last saw the state — this batch, and what
   // the service did meanwhile — in creation order, in one response (JS ignores NextMarker).
   std::vector<protocol::Operation> changed;
-  for (const OperationEntry& e : state.ops) {
-    if (e.changed_at > rec.handler_seen_change) changed.push_back(e.op);
-  }
+  state.ops.ForEachChangedSince(rec.handler_seen_change, [&](std::size_t, const OperationEntry& e) {
+    changed.push_back(e.op);
+  });
   response.new_execution_state.operations = std::move(changed);
   rec.handler_seen_change = rec.change_counter;
   rec.pending_service_changes = false;

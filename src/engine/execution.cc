@@ -47,10 +47,7 @@ void AssertInvariants(const ExecutionState& state, int64_t changed_since) {
   assert(exec.id == rec.execution_operation_id);
   assert((exec.status == OperationStatus::kStarted) == running);
 
-  for (std::size_t i = 0; i < state.ops.size(); ++i) {
-    const OperationEntry& e = state.ops.at(i);
-    // What did not change was checked when it last did.
-    if (changed_since != 0 && e.changed_at <= changed_since) continue;
+  auto check = [&](std::size_t i, const OperationEntry& e) {
     const protocol::Operation& op = e.op;
     assert(e.changed_at >= 0 && e.changed_at <= rec.change_counter);
     assert(state.ops.PositionOf(op.id) == i);
@@ -84,7 +81,15 @@ void AssertInvariants(const ExecutionState& state, int64_t changed_since) {
       case OperationType::kContext:
         break;
     }
+    (void)i;
     (void)op;
+  };
+  // What did not change was checked when it last did.
+  if (changed_since != 0) {
+    state.ops.ForEachChangedSince(changed_since, check);
+  } else {
+    for (std::size_t i = 0; i < state.ops.size(); ++i)
+      check(i, state.ops.at(i));
   }
   // Service changes are reported once each.
   std::unordered_set<std::string_view> updated;

@@ -1,5 +1,6 @@
 #include "engine/operation_table.h"
 
+#include <algorithm>
 #include <cassert>
 
 namespace durafn::engine {
@@ -26,8 +27,44 @@ OperationEntry& OperationTable::Append(OperationEntry entry) {
   assert(inserted && "operation ids are unique within an execution");
   (void)it;
   (void)inserted;
+  // A change this table did not see: ForEachChangedSince must not trust its list below it.
+  forgotten_through_ = std::max(forgotten_through_, entry.changed_at);
   entries_.push_back(std::move(entry));
+  Activate(entries_.size() - 1);
   return entries_.back();
+}
+
+void OperationTable::Replace(std::size_t pos, OperationEntry entry) {
+  assert(pos < entries_.size() && entries_[pos].op.id == entry.op.id);
+  forgotten_through_ = std::max(forgotten_through_, entry.changed_at);
+  entries_[pos] = std::move(entry);
+  Activate(pos);
+}
+
+void OperationTable::MarkChanged(OperationEntry& entry, int64_t counter) {
+  assert(&entry >= entries_.data() && &entry < entries_.data() + entries_.size());
+  assert(counter > entry.changed_at);
+  assert(changes_.empty() || counter > changes_.back().first);
+  const auto pos = static_cast<std::size_t>(&entry - entries_.data());
+  entry.changed_at = counter;
+  if (changes_.size() == kRememberedChanges) {
+    // Forget the older half at once, so that the cost per change stays constant.
+    const std::size_t half = kRememberedChanges / 2;
+    forgotten_through_ = std::max(forgotten_through_, changes_[half - 1].first);
+    changes_.erase(changes_.begin(), changes_.begin() + half);
+  }
+  changes_.emplace_back(counter, pos);
+  Activate(pos);
+}
+
+void OperationTable::Activate(std::size_t pos) {
+  active_.push_back(pos);
+  // Between two passes an entry may change many times; repeats are dropped before they
+  // outnumber the table.
+  if (active_.size() > 2 * entries_.size() + 16) {
+    std::sort(active_.begin(), active_.end());
+    active_.erase(std::unique(active_.begin(), active_.end()), active_.end());
+  }
 }
 
 bool OperationTable::IndexConsistent() const {

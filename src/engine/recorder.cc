@@ -33,7 +33,7 @@ void Recorder::BareEvent(protocol::EventDetails details) {
 }
 
 void Recorder::Touch(OperationEntry& entry) {
-  entry.changed_at = ++state_.record.change_counter;
+  state_.ops.MarkChanged(entry, ++state_.record.change_counter);
 }
 
 void Recorder::ServiceChanged(OperationEntry& entry) {

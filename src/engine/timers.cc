@@ -63,15 +63,17 @@ std::vector<StartTimer> ArmedTimers(const ExecutionState& state) {
 void CompleteDue(Recorder& r) {
   if (r.record().status != protocol::ExecutionStatus::kRunning) return;
   protocol::Timestamp now = r.now();
-  // No operation is created below, so references into the table stay valid.
-  for (OperationEntry& e : r.state().ops) {
+  // Only operations that may have a timer running are looked at; an operation gets one only
+  // by changing, which puts it back on the list. No operation is created below, so
+  // references into the table stay valid.
+  r.state().ops.ForEachActive([&](OperationEntry& e) {
     protocol::Operation& op = e.op;
-    if (op.type == OperationType::kWait && op.status == OperationStatus::kStarted &&
-        Due(op.wait_details->scheduled_end_timestamp, now)) {
+    if (op.type == OperationType::kWait && op.status == OperationStatus::kStarted) {
+      if (!Due(op.wait_details->scheduled_end_timestamp, now)) return true;
       CompleteWait(r, e);
       r.AddEffect(CancelTimer{TimerKind::kWaitEnd, op.id});
-    } else if (op.type == OperationType::kStep && op.status == OperationStatus::kPending &&
-               Due(op.step_details->next_attempt_timestamp, now)) {
+    } else if (op.type == OperationType::kStep && op.status == OperationStatus::kPending) {
+      if (!Due(op.step_details->next_attempt_timestamp, now)) return true;
       MakeStepReady(r, e);
       r.AddEffect(CancelTimer{TimerKind::kStepRetry, op.id});
     } else if (op.type == OperationType::kCallback && op.status == OperationStatus::kStarted) {
@@ -81,9 +83,13 @@ void CompleteDue(Recorder& r) {
       } else if (Due(e.callback->heartbeat_deadline, now)) {
         r.AddEffect(CancelTimer{TimerKind::kCallbackHeartbeat, op.id});
         TimeOutCallback(r, e, TimerKind::kCallbackHeartbeat);
+      } else {
+        return true;
       }
     }
-  }
+    // Completed here (it changed, so it is listed again) or nothing to time.
+    return false;
+  });
 }
 
 Outcome CompleteDueTimers(ExecutionState& state, protocol::Timestamp now) {

@@ -331,7 +331,7 @@ Status ApplyLoggedOperations(std::string_view arn, const std::vector<LoggedSave>
       if (!entry.ok()) return Corrupt("logged operation", arn, entry.status());
       const auto pos = static_cast<std::size_t>(row.seq);
       if (row.seq >= 0 && pos < ops.size() && ops.at(pos).op.id == row.id) {
-        ops.at(pos) = std::move(*entry);
+        ops.Replace(pos, std::move(*entry));
       } else if (pos == ops.size() && !ops.Find(row.id)) {
         ops.Append(std::move(*entry));
       } else {

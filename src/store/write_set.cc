@@ -134,16 +134,24 @@ Result<ExecutionWrite> BuildSave(const engine::ExecutionState& state,
   if (!row.ok()) return row.status();
   w.row = std::move(*row);
   w.min_stored_change_counter = saved_change_counter;
-  const auto timer_ops = TimerOperationIds(outcome.effects);
-  for (std::size_t i = 0; i < state.ops.size(); ++i) {
-    const engine::OperationEntry& e = state.ops.at(i);
-    assert(e.changed_at <= state.record.change_counter);
-    if (e.changed_at > saved_change_counter || timer_ops.contains(e.op.id)) {
-      if (auto s = AddOperation(e, i, w); !s.ok()) return s;
-      if (e.op.type == protocol::OperationType::kChainedInvoke &&
-          e.op.status != protocol::OperationStatus::kStarted) {
-        w.chained.push_back(ChainedChange{ChainedChange::Action::kRemove, e.op.id});
-      }
+  std::vector<std::size_t> positions;
+  state.ops.ForEachChangedSince(saved_change_counter,
+                                [&](std::size_t pos, const engine::OperationEntry& e) {
+                                  assert(e.changed_at <= state.record.change_counter);
+                                  (void)e;
+                                  positions.push_back(pos);
+                                });
+  for (const std::string& id : TimerOperationIds(outcome.effects)) {
+    if (auto pos = state.ops.PositionOf(id)) positions.push_back(*pos);
+  }
+  std::sort(positions.begin(), positions.end());
+  positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+  for (std::size_t pos : positions) {
+    const engine::OperationEntry& e = state.ops.at(pos);
+    if (auto s = AddOperation(e, pos, w); !s.ok()) return s;
+    if (e.op.type == protocol::OperationType::kChainedInvoke &&
+        e.op.status != protocol::OperationStatus::kStarted) {
+      w.chained.push_back(ChainedChange{ChainedChange::Action::kRemove, e.op.id});
     }
   }
   if (auto s = AddEvents(outcome.events, state.record.next_event_id, w); !s.ok()) return s;

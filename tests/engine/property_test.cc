@@ -475,6 +475,41 @@ class Walk {
     if (rec.status != protocol::ExecutionStatus::kRunning) {
       EXPECT_TRUE(PendingEffects(h_.state).empty());
     }
+    CheckChangeLists();
+  }
+
+  // The table's shortcuts agree with a scan: what changed after a counter (remembered or
+  // not), and the operations with a timer running are among those CompleteDue looks at.
+  void CheckChangeLists() {
+    const OperationTable& ops = h_.state.ops;
+    const int64_t counter = h_.state.record.change_counter;
+    for (int64_t back : {0, 1, 2, 5, 20, 40, 70, 200}) {
+      const int64_t since = std::max<int64_t>(0, counter - back);
+      std::vector<std::size_t> listed, scanned;
+      ops.ForEachChangedSince(since, [&](std::size_t pos, const OperationEntry& e) {
+        EXPECT_GT(e.changed_at, since);
+        listed.push_back(pos);
+      });
+      for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (ops.at(i).changed_at > since) scanned.push_back(i);
+      }
+      ASSERT_EQ(listed, scanned) << "changed since " << since << " of " << counter;
+    }
+    OperationTable copy = ops;
+    std::set<std::string> active;
+    copy.ForEachActive([&](const OperationEntry& e) {
+      active.insert(e.op.id);
+      return true;
+    });
+    for (const OperationEntry& e : ops) {
+      const protocol::Operation& op = e.op;
+      bool timed = (op.status == OperationStatus::kStarted &&
+                    (op.type == OperationType::kWait || op.type == OperationType::kCallback)) ||
+                   (op.type == OperationType::kStep && op.status == OperationStatus::kPending);
+      if (timed) {
+        EXPECT_TRUE(active.contains(op.id)) << op.id << " may have a timer running";
+      }
+    }
   }
 
   std::mt19937 rng_;

@@ -818,6 +818,39 @@ TEST(Scenario, EmptyCheckpointCompletesDueTimers) {
   EXPECT_TRUE(h.Fire(TimerKind::kStepRetry, "s", T(2)).effects.empty());
 }
 
+// Timers armed long before: far more changes than the operation table remembers happen
+// meanwhile, the wait fires while the invocation runs, and the state is copied as the
+// store's reload does (entries appended with their changed_at). The due retry is still
+// completed, and NewExecutionState still carries exactly what changed.
+TEST(Scenario, TimersArmedLongAgoAreCompletedAfterManyChanges) {
+  Harness h;
+  h.Start(T(0));
+  h.Begin(T(0));
+  h.Checkpoint({upd::WaitStart("w", 100), upd::StepRetry("r", 100, Err("E"))}, T(0));
+  for (int i = 0; i < 150; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    auto done = h.Checkpoint({upd::StepStart(id), upd::StepSucceed(id, "1")}, T(1));
+    ASSERT_EQ(Ids(*done.response.new_execution_state.operations), std::vector<std::string>{id});
+  }
+  // The wait ends while the invocation runs: a change the handler has not seen yet.
+  h.Fire(TimerKind::kWaitEnd, "w", T(100));
+  EXPECT_EQ(h.Op("w").status, OperationStatus::kSucceeded);
+  ExecutionState reloaded;
+  reloaded.record = h.state.record;
+  for (const OperationEntry& e : h.state.ops)
+    reloaded.ops.Append(e);
+  h.state = std::move(reloaded);
+  h.effects.clear();
+  auto poll = h.Checkpoint({upd::StepStart("late")}, T(100));
+  EXPECT_EQ(Ids(*poll.response.new_execution_state.operations),
+            (std::vector<std::string>{"w", "r", "late"}));
+  EXPECT_EQ(h.Op("w").status, OperationStatus::kSucceeded);
+  EXPECT_EQ(h.Op("r").status, OperationStatus::kReady);
+  EXPECT_THAT(h.effects, ElementsAre(Effect{CancelTimer{TimerKind::kStepRetry, "r"}}));
+  auto next = h.Checkpoint({upd::StepSucceed("late", "2")}, T(101));
+  EXPECT_EQ(Ids(*next.response.new_execution_state.operations), std::vector<std::string>{"late"});
+}
+
 // §2.4, §3.2 rule 3: a bounded envelope continues through GetDurableExecutionState.
 TEST(Scenario, EnvelopePagesContinueThroughGetState) {
   Harness h;
