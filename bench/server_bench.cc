@@ -2,7 +2,8 @@
 //   round trip: one STEP update per CheckpointDurableExecution, committed with fsync, p50/p99
 //   concurrency: 64 executions checkpointing back to back; checkpoints/s with group commit
 //                and with one fsync per checkpoint (max_commit_batch = 1)
-// Usage: server_bench [--quick] [--json FILE]   (data in $DURAFN_BENCH_DIR or the temp dir)
+// Usage: server_bench [--quick] [--round-trip-only] [--json FILE]
+//        (data in $DURAFN_BENCH_DIR or the temp dir)
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -169,9 +170,11 @@ ThroughputResult Throughput(const std::filesystem::path& dir, std::size_t batch,
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false;
-  for (int i = 1; i < argc; ++i)
+  bool quick = false, round_trip_only = false;
+  for (int i = 1; i < argc; ++i) {
     quick = quick || std::strcmp(argv[i], "--quick") == 0;
+    round_trip_only = round_trip_only || std::strcmp(argv[i], "--round-trip-only") == 0;
+  }
   durafn::bench::Report report("server", argc, argv);
   const char* env = std::getenv("DURAFN_BENCH_DIR");
   std::filesystem::path dir =
@@ -202,8 +205,11 @@ int main(int argc, char** argv) {
     checkpoint_mean_us = mean_us("durafn_checkpoint_seconds");
   }
   double secs = quick ? 2.0 : 5.0;
-  auto grouped = Throughput(dir / "gc", 512, 64, secs);
-  auto single = Throughput(dir / "single", 1, 64, secs);
+  ThroughputResult grouped, single;
+  if (!round_trip_only) {
+    grouped = Throughput(dir / "gc", 512, 64, secs);
+    single = Throughput(dir / "single", 1, 64, secs);
+  }
   std::filesystem::remove_all(dir);
 
   std::printf("| checkpoint path (loopback HTTP, fsync per commit) | p50 | p99 |\n|---|---|---|\n");
@@ -215,12 +221,6 @@ int main(int argc, char** argv) {
               Percentile(rt, 0.5) - Percentile(fs, 0.5));
   std::printf("server means: arrival to durable commit %.0f us, of which the commit %.0f us\n\n",
               checkpoint_mean_us, commit_mean_us);
-  std::printf("| 64 executions checkpointing back to back | checkpoints/s |\n|---|---|\n");
-  std::printf("| group commit | %.0f (%.1f per commit) |\n", grouped.per_second,
-              grouped.mean_batch);
-  std::printf("| one fsync per checkpoint | %.0f |\n", single.per_second);
-  std::printf("group commit / one fsync each: %.1fx (targets: >= 10000/s, >= 8x)\n",
-              grouped.per_second / single.per_second);
   const std::string g = "checkpoint path (loopback HTTP, fsync per commit)";
   report.Latency(g, "fdatasync 4 KiB, same disk", fs, "us");
   char rt_note[160];
@@ -229,6 +229,13 @@ int main(int argc, char** argv) {
                 "%.0f us, commit %.0f us",
                 checkpoint_mean_us, commit_mean_us);
   report.Latency(g, "checkpoint round trip", rt, "us", rt_note);
+  if (round_trip_only) return 0;
+  std::printf("| 64 executions checkpointing back to back | checkpoints/s |\n|---|---|\n");
+  std::printf("| group commit | %.0f (%.1f per commit) |\n", grouped.per_second,
+              grouped.mean_batch);
+  std::printf("| one fsync per checkpoint | %.0f |\n", single.per_second);
+  std::printf("group commit / one fsync each: %.1fx (targets: >= 10000/s, >= 8x)\n",
+              grouped.per_second / single.per_second);
   char batch_note[96];
   std::snprintf(batch_note, sizeof batch_note, "target >= 10000/s; %.1f checkpoints per commit",
                 grouped.mean_batch);

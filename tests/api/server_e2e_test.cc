@@ -280,6 +280,13 @@ TEST_F(ServerE2E, IdleExecutionsLeaveMemoryAndResumeFromTheStore) {
   // suspension is saved).
   EXPECT_GE(std::stod(m.body.substr(at + evictions.size())), 2) << m.body;
   EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions_cached 0\n"));
+  // A checkpoint for an execution that is not in memory is served by loading it (here: the
+  // ended invocation's token is refused, as it is for a cached execution).
+  r = Checkpoint(arn, third.envelope.checkpoint_token, json::parse("[]"));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(r.headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidParameterValueException");
+  m = Call("GET", "/metrics");
+  EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions_cached 1\n")) << "loaded to answer it";
 }
 
 TEST_F(ServerE2E, OverdueTimersAllFireThroughAFullStoreQueue) {
