@@ -48,22 +48,41 @@ inline void Must(bool ok, const std::string& what) {
   }
 }
 
-// `n` times a 4 KiB write at offset 0 of a file in `dir` and its fdatasync, in microseconds:
-// the floor of any durable commit on that disk.
-inline std::vector<double> FdatasyncLatency(const std::filesystem::path& dir, int n) {
-  auto path = dir / "fdatasync.probe";
-  int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
-  Must(fd >= 0, "opening the fdatasync probe in " + dir.string());
-  std::vector<char> block(4096, 'x');
-  std::vector<double> out;
-  for (int i = 0; i < n; ++i) {
-    auto t0 = Clock::now();
-    bool ok = ::pwrite(fd, block.data(), block.size(), 0) == 4096 && ::fdatasync(fd) == 0;
-    out.push_back(Micros(Clock::now() - t0));
-    Must(ok, "the fdatasync probe");
+// A 4 KiB write at offset 0 of a file in `dir` and its fdatasync: the floor of any durable
+// commit on that disk. Sample() times one, in microseconds.
+class FdatasyncProbe {
+ public:
+  explicit FdatasyncProbe(const std::filesystem::path& dir) : path_(dir / "fdatasync.probe") {
+    fd_ = ::open(path_.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+    Must(fd_ >= 0, "opening the fdatasync probe in " + dir.string());
   }
-  ::close(fd);
-  std::filesystem::remove(path);
+  ~FdatasyncProbe() {
+    ::close(fd_);
+    std::filesystem::remove(path_);
+  }
+  FdatasyncProbe(const FdatasyncProbe&) = delete;
+  FdatasyncProbe& operator=(const FdatasyncProbe&) = delete;
+
+  double Sample() {
+    auto t0 = Clock::now();
+    bool ok = ::pwrite(fd_, block_.data(), block_.size(), 0) == 4096 && ::fdatasync(fd_) == 0;
+    double us = Micros(Clock::now() - t0);
+    Must(ok, "the fdatasync probe");
+    return us;
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::vector<char> block_ = std::vector<char>(4096, 'x');
+};
+
+// `n` samples of FdatasyncProbe, in microseconds.
+inline std::vector<double> FdatasyncLatency(const std::filesystem::path& dir, int n) {
+  FdatasyncProbe probe(dir);
+  std::vector<double> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(probe.Sample());
   return out;
 }
 

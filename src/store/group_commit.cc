@@ -136,14 +136,14 @@ void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
     Complete(std::move(out));
   };
   const auto started = std::chrono::steady_clock::now();
-  Status begin = db_.Exec("BEGIN IMMEDIATE");
-  if (!begin.ok()) return fail_all(begin);
-  // Savepoint statements go through the statement cache: compiling them per job would cost
-  // more than a small job itself.
+  // Transaction and savepoint statements go through the statement cache: compiling them per
+  // commit or job would cost more than a small job itself.
   auto run = [this](std::string_view sql) -> Status {
     auto st = db_.Prepare(sql);
     return st.ok() ? (*st)->Run() : st.status();
   };
+  Status begin = run("BEGIN IMMEDIATE");
+  if (!begin.ok()) return fail_all(begin);
   for (auto& job : batch) {
     Status s = run("SAVEPOINT job");
     if (s.ok()) {
@@ -153,7 +153,7 @@ void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
     }
     outcomes.push_back(std::move(s));
   }
-  Status commit = db_.Exec("COMMIT");
+  Status commit = run("COMMIT");
   if (!commit.ok()) {
     db_.Exec("ROLLBACK");
     return fail_all(commit);

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,7 +53,13 @@ Status FillEmptyWal(const std::string& wal_path, int64_t bytes) {
 }  // namespace
 
 struct Database::Cache {
-  std::unordered_map<std::string, std::unique_ptr<Statement>> statements;
+  // Looked up by string_view: the writer prepares several statements per transaction, and
+  // copying the SQL text into a key each time showed up in its profile.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, Hash, std::equal_to<>> statements;
 };
 
 void Database::Closer::operator()(sqlite3* db) const {
@@ -128,12 +136,12 @@ Status Database::Exec(std::string_view sql) {
 }
 
 Result<Statement*> Database::Prepare(std::string_view sql) {
-  std::string key(sql);
-  auto it = cache_->statements.find(key);
+  auto it = cache_->statements.find(sql);
   if (it != cache_->statements.end()) {
     it->second->Reset();
     return it->second.get();
   }
+  std::string key(sql);
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_.get(), key.data(), static_cast<int>(key.size()),
                               SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
