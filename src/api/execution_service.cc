@@ -114,17 +114,23 @@ bool ExecutionService::RunInline(const std::string& arn, const std::function<boo
     }
     shard.running = true;
   }
-  const bool ran = task();
-  shard.cached.store(shard.cache.size(), std::memory_order_relaxed);
-  bool wake;
-  {
-    std::lock_guard lock(shard.mu);
-    shard.running = false;
-    // The shard thread skipped what was posted meanwhile (it waits for `running` to clear).
-    wake = shard.stopping || !shard.tasks.empty() || !shard.urgent_tasks.empty();
-  }
-  if (wake) shard.cv.notify_one();
-  return ran;
+  // Hands the shard back even if `task` throws: the I/O thread survives a handler's
+  // exception, and a shard left "running" would never run a task again.
+  struct Release {
+    Shard& shard;
+    ~Release() {
+      shard.cached.store(shard.cache.size(), std::memory_order_relaxed);
+      bool wake;
+      {
+        std::lock_guard lock(shard.mu);
+        shard.running = false;
+        // The shard thread skipped what was posted meanwhile (it waits for `running`).
+        wake = shard.stopping || !shard.tasks.empty() || !shard.urgent_tasks.empty();
+      }
+      if (wake) shard.cv.notify_one();
+    }
+  } release{shard};
+  return task();
 }
 
 ExecutionService::Cached* ExecutionService::Lookup(Shard& shard, const std::string& arn,

@@ -3,9 +3,9 @@
 // it, and runs the effects (timers, invocations, chained invokes, waiters).
 //
 // Threading: callers (HTTP handlers on I/O threads) post work and get their answer through
-// a callback, which runs on a shard thread, on the store's completion thread, or (checkpoints
-// and state reads of a cached execution on an idle shard) on the caller's thread before the
-// call returns. Callbacks must be quick; answering an HTTP Responder is.
+// a callback, which runs on a shard thread, on the store's completion thread, or (a
+// checkpoint of a cached execution on an idle shard) on the caller's thread before the call
+// returns. Callbacks must be quick; answering an HTTP Responder is.
 #pragma once
 
 #include <atomic>
