@@ -285,8 +285,11 @@ TEST_F(ServerE2E, IdleExecutionsLeaveMemoryAndResumeFromTheStore) {
   r = Checkpoint(arn, third.envelope.checkpoint_token, json::parse("[]"));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(r.headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidParameterValueException");
-  m = Call("GET", "/metrics");
-  EXPECT_THAT(m.body, HasSubstr("\ndurafn_executions_cached 1\n")) << "loaded to answer it";
+  // The gauge is updated once the task that loaded it has returned, just after it answered.
+  const std::string loaded = "\ndurafn_executions_cached 1\n";
+  for (int i = 0; i < 200 && Call("GET", "/metrics").body.find(loaded) == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_THAT(Call("GET", "/metrics").body, HasSubstr(loaded)) << "loaded to answer it";
 }
 
 TEST_F(ServerE2E, OverdueTimersAllFireThroughAFullStoreQueue) {
