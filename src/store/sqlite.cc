@@ -53,8 +53,8 @@ Status FillEmptyWal(const std::string& wal_path, int64_t bytes) {
 }  // namespace
 
 struct Database::Cache {
-  // Looked up by string_view: the writer prepares several statements per transaction, and
-  // copying the SQL text into a key each time showed up in its profile.
+  // Looked up by string_view, without copying the SQL text: the writer looks up several
+  // statements per transaction.
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
