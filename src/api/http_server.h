@@ -1,12 +1,11 @@
 // The HTTP/1.1 server every durafn API is served from (Lambda REST, Runtime API, health).
 //
-// Threading: `io_threads` threads run all socket I/O, each with an event loop of its own;
-// accepted connections are dealt to them in turn, and each is serialized on its own strand. Route
-// handlers are called on those threads, so a handler MUST NOT block: work that waits (store
-// commits, long-polls, synchronous Invoke) is posted elsewhere and answered later through the
-// Responder, from any thread. A connection reads no further request until its current one is
-// answered (no pipelining), and has no read timeout while a handler holds the response, because
-// long-polls legitimately take up to 15 minutes.
+// Threading: `io_threads` threads run all socket I/O; each connection is serialized on its
+// own strand. Route handlers are called on those threads, so a handler MUST NOT block: work
+// that waits (store commits, long-polls, synchronous Invoke) is posted elsewhere and
+// answered later through the Responder, from any thread. A connection reads no further
+// request until its current one is answered (no pipelining), and has no read timeout while
+// a handler holds the response, because long-polls legitimately take up to 15 minutes.
 //
 // Robustness: header and body sizes are bounded (body per route), idle and slow clients are
 // timed out, peers that vanish mid-request or mid-response only end their own connection,
