@@ -85,21 +85,52 @@ void ExecutionService::PostOrReject(const std::string& arn, const Callback<T>& d
 }
 
 void ExecutionService::RunShard(Shard& shard) {
+  std::unique_lock lock(shard.mu);
   for (;;) {
-    std::function<void()> task;
-    {
-      std::unique_lock lock(shard.mu);
-      shard.cv.wait(lock, [&] {
-        return shard.stopping || !shard.tasks.empty() || !shard.urgent_tasks.empty();
-      });
-      auto& queue = shard.urgent_tasks.empty() ? shard.tasks : shard.urgent_tasks;
-      if (queue.empty()) return;  // stopping, and every task has run
-      task = std::move(queue.front());
-      queue.pop_front();
-    }
+    shard.cv.wait(lock, [&] {
+      return !shard.running &&
+             (shard.stopping || !shard.tasks.empty() || !shard.urgent_tasks.empty());
+    });
+    auto& queue = shard.urgent_tasks.empty() ? shard.tasks : shard.urgent_tasks;
+    if (queue.empty()) return;  // stopping, and every task has run
+    std::function<void()> task = std::move(queue.front());
+    queue.pop_front();
+    shard.running = true;
+    lock.unlock();
     task();
     shard.cached.store(shard.cache.size(), std::memory_order_relaxed);
+    lock.lock();
+    shard.running = false;
   }
+}
+
+bool ExecutionService::RunInline(const std::string& arn, const std::function<bool()>& task) {
+  Shard& shard = ShardFor(arn);
+  {
+    std::lock_guard lock(shard.mu);
+    if (!shard.inline_allowed || shard.stopping || shard.running || !shard.tasks.empty() ||
+        !shard.urgent_tasks.empty()) {
+      return false;
+    }
+    shard.running = true;
+  }
+  // Hands the shard back even if `task` throws: the I/O thread survives a handler's
+  // exception, and a shard left "running" would never run a task again.
+  struct Release {
+    Shard& shard;
+    ~Release() {
+      shard.cached.store(shard.cache.size(), std::memory_order_relaxed);
+      bool wake;
+      {
+        std::lock_guard lock(shard.mu);
+        shard.running = false;
+        // The shard thread skipped what was posted meanwhile (it waits for `running`).
+        wake = shard.stopping || !shard.tasks.empty() || !shard.urgent_tasks.empty();
+      }
+      if (wake) shard.cv.notify_one();
+    }
+  } release{shard};
+  return task();
 }
 
 ExecutionService::Cached* ExecutionService::Lookup(Shard& shard, const std::string& arn,
@@ -280,7 +311,13 @@ Status ExecutionService::Start() {
     SetThreadName("timers");
     RunTimers();
   });
-  return Recover();
+  Status recovered = Recover();
+  if (!recovered.ok()) return recovered;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mu);
+    shard->inline_allowed = true;
+  }
+  return Status::Ok();
 }
 
 void ExecutionService::Stop() {
@@ -582,18 +619,24 @@ void ExecutionService::Checkpoint(const std::string& arn,
                                   protocol::CheckpointDurableExecutionRequest request,
                                   Callback<protocol::CheckpointDurableExecutionResponse> done) {
   const auto received = std::chrono::steady_clock::now();
-  PostOrReject(arn, done, [this, arn, request = std::move(request), done, received] {
+  // `inline_call`: on the caller's thread, which must not block on a store read.
+  auto run = [this, arn, request = std::move(request), done, received](bool inline_call) {
     Shard& shard = ShardFor(arn);
+    if (inline_call && !shard.cache.contains(arn)) return false;
     ApiError error;
     Cached* c = Lookup(shard, arn, &error);
     if (!c) {
       if (error.code == ErrorCode::kResourceNotFound)
         error.code = ErrorCode::kInvalidParameterValue;
-      return done(error);
+      done(error);
+      return true;
     }
     auto result = engine::Checkpoint(c->state, request, Now(c->state), options_.limits,
                                      [this] { return NewNonce(); });
-    if (!result.ok()) return done(result.error());
+    if (!result.ok()) {
+      done(result.error());
+      return true;
+    }
     {
       std::lock_guard lock(stats_mu_);
       ++stats_.checkpoints;
@@ -606,7 +649,10 @@ void ExecutionService::Checkpoint(const std::string& arn,
           std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
       done(std::move(*response));
     });
-  });
+    return true;
+  };
+  if (RunInline(arn, [&run] { return run(true); })) return;
+  PostOrReject(arn, done, [run = std::move(run)] { run(false); });
 }
 
 void ExecutionService::GetState(const std::string& arn,

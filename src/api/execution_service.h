@@ -3,8 +3,9 @@
 // it, and runs the effects (timers, invocations, chained invokes, waiters).
 //
 // Threading: callers (HTTP handlers on I/O threads) post work and get their answer through
-// a callback, which runs on a shard thread or on the store's completion thread. Callbacks must
-// be quick; answering an HTTP Responder is.
+// a callback, which runs on a shard thread, on the store's completion thread, or (a
+// checkpoint of a cached execution on an idle shard) on the caller's thread before the call
+// returns. Callbacks must be quick; answering an HTTP Responder is.
 #pragma once
 
 #include <atomic>
@@ -167,6 +168,10 @@ class ExecutionService {
     std::deque<std::function<void()>> tasks;
     std::deque<std::function<void()>> urgent_tasks;
     bool stopping = false;
+    // A task is running, on the shard thread or inline on a caller's (RunInline); the
+    // owner of this flag is the only one touching the fields marked "shard thread only".
+    bool running = false;
+    bool inline_allowed = false;                    // set once recovery is done
     std::unordered_map<std::string, Cached> cache;  // touched only on the shard thread
     std::atomic<std::size_t> cached{0};             // cache.size() after the last task
     // Chained-invoke results that arrived while their caller's invocation was running, by
@@ -192,6 +197,12 @@ class ExecutionService {
   void EvictIfUnchanged(Shard& shard, const std::string& arn, int64_t counter);
   template <class T>
   void PostOrReject(const std::string& arn, const Callback<T>& done, std::function<void()> task);
+  // Runs `task` on the calling thread if the execution's shard is idle (no task running or
+  // queued), as if it were the shard thread; false if it did not run, or if `task` returned
+  // false (it needs the shard thread, e.g. to load the execution from the store). This
+  // saves a thread hop on the checkpoint path, whose engine work is short and never blocks
+  // once the execution is cached.
+  bool RunInline(const std::string& arn, const std::function<bool()>& task);
   void RunShard(Shard& shard);
   // The cached state (loading it if needed) or nullptr for an unknown execution; on a store
   // error sets `error`. Shard thread only.

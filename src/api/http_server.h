@@ -1,11 +1,13 @@
 // The HTTP/1.1 server every durafn API is served from (Lambda REST, Runtime API, health).
 //
-// Threading: `io_threads` threads run all socket I/O; each connection is serialized on its
-// own strand. Route handlers are called on those threads, so a handler MUST NOT block: work
-// that waits (store commits, long-polls, synchronous Invoke) is posted elsewhere and
-// answered later through the Responder, from any thread. A connection reads no further
-// request until its current one is answered (no pipelining), and has no read timeout while
-// a handler holds the response, because long-polls legitimately take up to 15 minutes.
+// Threading: `io_threads` threads run all socket I/O, each with an event loop of its own;
+// accepted connections are dealt to them in turn, and each is serialized on its own strand.
+// Route handlers are called on those threads (or, for large bodies, on offload threads; see
+// HttpServerOptions), so a handler MUST NOT block: work that waits (store commits,
+// long-polls, synchronous Invoke) is posted elsewhere and answered later through the
+// Responder, from any thread. A connection reads no further request until its current one is
+// answered (no pipelining), and has no read timeout while a handler holds the response,
+// because long-polls legitimately take up to 15 minutes.
 //
 // Robustness: header and body sizes are bounded (body per route), idle and slow clients are
 // timed out, peers that vanish mid-request or mid-response only end their own connection,
@@ -30,6 +32,12 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";  // an IPv4 or IPv6 address literal
   std::uint16_t port = 0;          // 0 = an ephemeral port, see HttpServer::port()
   int io_threads = 2;
+  // Requests whose body is larger than offload_body_bytes have their handler run on one of
+  // `offload_threads` threads instead of their connection's I/O thread, whose other
+  // connections would wait meanwhile (decoding a 6 MiB JSON body takes tens of ms). 0
+  // threads: every handler runs on its I/O thread.
+  std::size_t offload_body_bytes = 64 * 1024;
+  int offload_threads = 2;
   // Accepted connections beyond this are closed at once (file descriptors and buffers are
   // finite; a client that sees the close retries later).
   std::size_t max_connections = 10'000;

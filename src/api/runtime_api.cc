@@ -529,6 +529,7 @@ std::shared_ptr<RuntimeApi::Worker> RuntimeApi::StartWorker(const hosting::Funct
   HttpServerOptions http;
   http.host = "127.0.0.1";  // only the worker on this machine talks to it
   http.io_threads = 1;
+  http.offload_threads = 0;  // one worker, one request at a time: nothing to hold up
   http.max_connections = 64;
   // A worker's /next may wait as long as it takes for work to arrive.
   http.idle_timeout = std::chrono::hours(24);
@@ -1127,6 +1128,9 @@ Result<std::string> RuntimeApi::EndpointFor(const hosting::FunctionConfig& confi
   HttpServerOptions options;
   options.host = host_;
   options.io_threads = 1;
+  // One endpoint per function: threads of its own for large bodies would multiply with the
+  // functions, and its requests (a worker's next, response, error) are few.
+  options.offload_threads = 0;
   // A worker's /next may wait as long as it takes for work to arrive.
   options.idle_timeout = std::chrono::hours(24);
   endpoint->server = std::make_unique<HttpServer>(options, std::move(router));

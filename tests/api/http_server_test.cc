@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <pthread.h>
 
 #include "api/http_client.h"
 #include "api/raw_socket.h"
@@ -118,6 +119,23 @@ class HttpServerTest : public ::testing::Test {
       r.body = "must not be sent";
       responder.Send(std::move(r));
     });
+    // Stands in for a handler that takes long: a large body waits (up to 5 s) until a small
+    // one has been handled. Both answer with the name of the thread they ran on.
+    router.Add("POST", "/gate", [this](Request r, Responder responder) {
+      char name[16] = {};
+      pthread_getname_np(pthread_self(), name, sizeof name);
+      bool released = true;
+      if (r.body.size() > 1024) {
+        std::unique_lock lock(mu_);
+        ++gate_waiting_;
+        released = gate_cv_.wait_for(lock, 5s, [this] { return gate_open_; });
+      } else {
+        std::lock_guard lock(mu_);
+        gate_open_ = true;
+        gate_cv_.notify_all();
+      }
+      responder.Send(JsonResponse({{"thread", name}, {"released", released}}));
+    });
     router.Add("GET", "/drop", [](Request, Responder) {});
     router.Add("GET", "/throw", [](Request, Responder) { throw std::runtime_error("boom"); });
     router.Add("GET", "/big", [](Request, Responder responder) {
@@ -152,6 +170,9 @@ class HttpServerTest : public ::testing::Test {
   std::vector<std::thread> workers_;  // guarded by mu_
   std::vector<Responder> held_;       // guarded by mu_
   std::vector<std::string> errors_;   // guarded by mu_
+  std::condition_variable gate_cv_;
+  bool gate_open_ = false;  // guarded by mu_
+  int gate_waiting_ = 0;    // guarded by mu_
 };
 
 TEST_F(HttpServerTest, RoutesArnLabelsWithEncodedSlashesAndColons) {
@@ -422,6 +443,47 @@ TEST_F(HttpServerTest, HeldResponsesDoNotBlockOtherRequests) {
   auto r = held_call.get();
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 201);
+}
+
+TEST_F(HttpServerTest, LargeBodiesAreHandledOffTheIoThread) {
+  HttpServerOptions options;
+  options.io_threads = 1;  // both connections share the one event loop
+  options.offload_threads = 1;
+  options.offload_body_bytes = 1024;
+  StartServer(options);
+  auto large = std::async(std::launch::async, [this] {
+    HttpClient c = Client();
+    return c.Send("POST", "/gate", {}, std::string(4096, 'x'));
+  });
+  // The large request's handler is running (and waiting) before the small one is sent.
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu_);
+    return gate_waiting_ == 1;
+  }));
+  HttpClient other = Client();
+  const auto start = Clock::now();
+  auto small = other.Send("POST", "/gate", {}, "{}");
+  ASSERT_TRUE(small.ok()) << small.status().ToString();
+  EXPECT_LT(MillisSince(start), 4000) << "the small request waited for the large one";
+  EXPECT_EQ(Json(*small)["thread"], "http-io");
+  auto r = large.get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Json(*r)["thread"], "http-offload");
+  EXPECT_EQ(Json(*r)["released"], true);
+}
+
+TEST_F(HttpServerTest, WithoutOffloadThreadsLargeBodiesAreHandledOnTheIoThread) {
+  HttpServerOptions options;
+  options.offload_threads = 0;
+  options.offload_body_bytes = 1024;
+  StartServer(options);
+  {
+    std::lock_guard lock(mu_);
+    gate_open_ = true;
+  }
+  auto r = Client().Send("POST", "/gate", {}, std::string(4096, 'x'));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Json(*r)["thread"], "http-io");
 }
 
 TEST_F(HttpServerTest, DroppedResponderAnswers500ServiceException) {
