@@ -204,6 +204,10 @@ RuntimeApi::RuntimeApi(ExecutionService& service, InvocationDispatcher& dispatch
     SetThreadName("worker-monitor");
     RunMonitor();
   });
+  spawner_ = std::thread([this] {
+    SetThreadName("worker-spawn");
+    RunSpawner();
+  });
 }
 
 RuntimeApi::~RuntimeApi() {
@@ -232,7 +236,9 @@ void RuntimeApi::Stop() {
       w->kill_reason = KillReason::kStop;
   }
   monitor_cv_.notify_all();
+  spawner_cv_.notify_all();
   if (monitor_.joinable()) monitor_.join();
+  if (spawner_.joinable()) spawner_.join();
   for (auto& [id, w] : workers) {
     if (w->process) w->process->Kill();
   }
@@ -422,7 +428,28 @@ std::optional<hosting::RuntimeUnavailable> RuntimeApi::CheckRunnable(
 }
 
 void RuntimeApi::OnStarved(const std::string& function_arn) {
-  MaybeSpawn(function_arn);
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    // One entry per version however often it starves: MaybeSpawn starts as many workers as
+    // its queue needs.
+    starved_.insert(function_arn);
+  }
+  spawner_cv_.notify_one();
+}
+
+void RuntimeApi::RunSpawner() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    spawner_cv_.wait(lock, [this] { return stopping_ || !starved_.empty(); });
+    if (stopping_) return;
+    std::set<std::string> arns;
+    arns.swap(starved_);
+    lock.unlock();
+    for (const auto& arn : arns)
+      MaybeSpawn(arn);
+    lock.lock();
+  }
 }
 
 void RuntimeApi::SpawnAll() {

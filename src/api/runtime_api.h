@@ -91,7 +91,9 @@ class RuntimeApi {
   std::optional<hosting::RuntimeUnavailable> Unrunnable(const hosting::FunctionConfig& config,
                                                         const std::string& function_arn);
 
-  // The dispatcher's starved hook: starts workers for queued invocations of the version.
+  // The dispatcher's starved hook: starts workers for queued invocations of the version, on
+  // the spawner thread. Starting a process takes milliseconds, and the caller may be an I/O
+  // thread or the store's writer delivering a commit.
   void OnStarved(const std::string& function_arn);
 
   std::vector<WorkerInfo> Workers() const;
@@ -112,6 +114,7 @@ class RuntimeApi {
   // Fails invocations of external endpoints whose worker did not answer within the
   // function's timeout, and watches spawned workers (timeouts, memory, idleness).
   void RunMonitor();
+  void RunSpawner();
   void WatchExternal(int64_t now_ms);
   void WatchWorkers();
 
@@ -169,6 +172,9 @@ class RuntimeApi {
   std::condition_variable settled_cv_;
   bool stopping_ = false;
   std::thread monitor_;
+  std::set<std::string> starved_;  // function ARNs for the spawner, under mu_
+  std::condition_variable spawner_cv_;
+  std::thread spawner_;
 
   // The live worker whose listener got a request, under `lock` (on mu_); null once it was
   // stopped. Waits while it is being registered: a worker may call before spawn returns.

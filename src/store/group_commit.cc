@@ -161,16 +161,30 @@ void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
   commit_seconds_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   batch_sizes_.Observe(static_cast<double>(batch.size()));
+  bool nothing_queued = false;
   {
     std::lock_guard lock(mu_);
     ++stats_.commits;
     stats_.transactions += batch.size();
     if (batch.size() > stats_.max_batch) stats_.max_batch = batch.size();
+    nothing_queued = queue_.empty();
   }
   std::vector<Completion> out;
   out.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i)
     out.push_back({std::move(batch[i].done), std::move(outcomes[i])});
+  if (nothing_queued) {
+    // No commit to start next and no earlier outcome still being delivered: this thread
+    // delivers these itself, in order, and a lone checkpoint is answered without waking the
+    // completion thread (tens of microseconds on a virtual machine).
+    std::unique_lock lock(done_mu_);
+    if (undelivered_ == 0) {
+      lock.unlock();
+      for (auto& c : out)
+        c.done(std::move(c.status));
+      return;
+    }
+  }
   Complete(std::move(out));
 }
 

@@ -3,12 +3,16 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 namespace durafn::store {
 namespace {
@@ -201,6 +205,92 @@ TEST_F(GroupCommitTest, SlowOutcomeDeliveryThrottlesInsteadOfGrowing) {
   while (done < accepted)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(CountRows(), accepted);
+}
+
+std::string ThreadName() {
+  char name[16] = {};
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  return name;
+}
+
+TEST_F(GroupCommitTest, ALoneTransactionIsAnsweredByTheWriterThread) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {});
+  std::promise<std::string> answered_on;
+  ASSERT_TRUE(writer.Submit(Insert(1), [&](Status) { answered_on.set_value(ThreadName()); }).ok());
+  // Nothing else is queued, so the writer delivers it without waking the completion thread.
+  EXPECT_EQ(answered_on.get_future().get(), "store-writer");
+}
+
+TEST_F(GroupCommitTest, OutcomesArriveInCommitOrderFromEitherThread) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {});
+  std::mutex mu;
+  std::vector<int> order;
+  std::set<std::string> threads;
+  auto record = [&](int k) {
+    return [&, k](Status s) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+      std::lock_guard lock(mu);
+      order.push_back(k);
+      threads.insert(ThreadName());
+    };
+  };
+  constexpr int kBursts = 20, kPerBurst = 50;
+  for (int b = 0; b < kBursts; ++b) {
+    // The burst's first transaction holds its commit open until the rest are queued, so its
+    // outcome goes to the completion thread; the commit of the rest finds nothing queued
+    // after it and is delivered by the writer itself.
+    std::promise<void> started, release;
+    auto first = [&, release_future = release.get_future().share()](Database& db) {
+      started.set_value();
+      release_future.wait();
+      return Insert(b * kPerBurst)(db);
+    };
+    ASSERT_TRUE(writer.Submit(first, record(b * kPerBurst)).ok());
+    started.get_future().wait();
+    std::promise<void> last;
+    for (int i = 1; i < kPerBurst; ++i) {
+      const int k = b * kPerBurst + i;
+      auto done = record(k);
+      ASSERT_TRUE(writer
+                      .Submit(Insert(k),
+                              [done, &last, is_last = i == kPerBurst - 1](Status s) {
+                                done(s);
+                                if (is_last) last.set_value();
+                              })
+                      .ok());
+    }
+    release.set_value();
+    last.get_future().wait();
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(order.size(), static_cast<std::size_t>(kBursts * kPerBurst));
+  for (int k = 0; k < kBursts * kPerBurst; ++k)
+    ASSERT_EQ(order[k], k) << "outcome " << k << " out of order";
+  EXPECT_EQ(threads, (std::set<std::string>{"store-done", "store-writer"}));
+  EXPECT_EQ(CountRows(), kBursts * kPerBurst);
+}
+
+TEST_F(GroupCommitTest, AnOutcomeCallbackMaySubmitMoreWork) {
+  auto db = Database::Open(path_, {});
+  ASSERT_TRUE(db.ok());
+  GroupCommitWriter writer(std::move(*db), {});
+  std::promise<void> finished;
+  // Each outcome submits the next transaction, on whichever thread delivers it.
+  std::function<void(int)> chain = [&](int k) {
+    Status s = writer.Submit(Insert(k), [&, k](Status st) {
+      EXPECT_TRUE(st.ok()) << st.ToString();
+      if (k == 99) return finished.set_value();
+      chain(k + 1);
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  };
+  chain(0);
+  ASSERT_EQ(finished.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_EQ(CountRows(), 100);
 }
 
 TEST_F(GroupCommitTest, DestructionCommitsWhatIsQueued) {
