@@ -3,7 +3,7 @@
 // it, and runs the effects (timers, invocations, chained invokes, waiters).
 //
 // Threading: callers (HTTP handlers on I/O threads) post work and get their answer through
-// a callback, which runs on a shard thread, on the store's completion thread, or (a
+// a callback, which runs on a shard thread, on the store's completion or writer thread, or (a
 // checkpoint of a cached execution on an idle shard) on the caller's thread before the call
 // returns. Callbacks must be quick; answering an HTTP Responder is.
 #pragma once
