@@ -8,6 +8,10 @@
 
 namespace durafn::store {
 
+namespace {
+constexpr std::size_t kMaxOutcomesDeliveredByWriter = 4;
+}  // namespace
+
 GroupCommitWriter::GroupCommitWriter(Database db, Options options)
     : db_(std::move(db)),
       options_(options),
@@ -173,10 +177,11 @@ void GroupCommitWriter::CommitBatch(std::deque<Job>& batch) {
   out.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i)
     out.push_back({std::move(batch[i].done), std::move(outcomes[i])});
-  if (nothing_queued) {
+  if (nothing_queued && out.size() <= kMaxOutcomesDeliveredByWriter) {
     // No commit to start next and no earlier outcome still being delivered: this thread
     // delivers these itself, in order, and a lone checkpoint is answered without waking the
-    // completion thread (tens of microseconds on a virtual machine).
+    // completion thread (tens of microseconds on a virtual machine). A larger batch means
+    // load: its outcomes go to the completion thread while this one starts the next commit.
     std::unique_lock lock(done_mu_);
     if (undelivered_ == 0) {
       lock.unlock();

@@ -46,8 +46,8 @@ class GroupCommitWriter {
   using Work = std::function<Status(Database&)>;
   // Called once the outcome is final: OK only after the commit that holds the work is on
   // disk. Runs in commit order on the completion thread, so the writer can start the next
-  // commit meanwhile, or on the writer thread itself when no other work is queued; either
-  // way it must not block for long, nor wait for another write.
+  // commit meanwhile, or on the writer thread itself after a small commit when no other work
+  // is queued; either way it must not block for long, nor wait for another write.
   using Done = std::function<void(Status)>;
 
   // Takes ownership of the write connection and starts the writer thread.
