@@ -428,26 +428,30 @@ std::optional<hosting::RuntimeUnavailable> RuntimeApi::CheckRunnable(
 }
 
 void RuntimeApi::OnStarved(const std::string& function_arn) {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    // One entry per version however often it starves: MaybeSpawn starts as many workers as
-    // its queue needs.
-    starved_.insert(function_arn);
+  MaybeSpawn(function_arn, /*start_elsewhere=*/true);
+}
+
+std::size_t RuntimeApi::ComingWorkers(const std::string& function_arn) const {
+  std::size_t coming = 0;
+  if (auto it = versions_.find(function_arn); it != versions_.end()) coming = it->second.starting;
+  for (const auto& [id, w] : workers_) {
+    if (w->function_arn == function_arn && w->state == Worker::State::kBusy && !w->current &&
+        w->kill_reason == KillReason::kNone) {
+      ++coming;
+    }
   }
-  spawner_cv_.notify_one();
+  return coming;
 }
 
 void RuntimeApi::RunSpawner() {
   std::unique_lock lock(mu_);
   for (;;) {
-    spawner_cv_.wait(lock, [this] { return stopping_ || !starved_.empty(); });
-    if (stopping_) return;
-    std::set<std::string> arns;
-    arns.swap(starved_);
+    spawner_cv_.wait(lock, [this] { return stopping_ || !to_start_.empty(); });
+    if (stopping_) return;  // what is left was counted as starting; nothing counts any more
+    PendingStart next = std::move(to_start_.front());
+    to_start_.pop_front();
     lock.unlock();
-    for (const auto& arn : arns)
-      MaybeSpawn(arn);
+    StartCounted(next.config, next.function_arn);
     lock.lock();
   }
 }
@@ -465,28 +469,20 @@ void RuntimeApi::SpawnAll() {
   }
 }
 
-void RuntimeApi::MaybeSpawn(const std::string& function_arn) {
+void RuntimeApi::MaybeSpawn(const std::string& function_arn, bool start_elsewhere) {
   for (;;) {
     auto config = resolver_(function_arn);
     if (!config) return;
     if (CheckRunnable(*config)) return;
     std::shared_ptr<Worker> victim;
+    bool handed_over = false;
     {
       std::lock_guard lock(mu_);
       // Workers need the Lambda API's address; until it is known invocations wait.
       if (stopping_ || lambda_endpoint_.empty()) return;
       Version& v = versions_[function_arn];
       if (v.external) return;
-      // Workers starting, and those that just answered and are about to ask for more, will
-      // take queued invocations without a new process.
-      std::size_t coming = v.starting;
-      for (const auto& [id, w] : workers_) {
-        if (w->function_arn == function_arn && w->state == Worker::State::kBusy && !w->current &&
-            w->kill_reason == KillReason::kNone) {
-          ++coming;
-        }
-      }
-      if (dispatcher_.queued(function_arn) <= coming) return;
+      if (dispatcher_.queued(function_arn) <= ComingWorkers(function_arn)) return;
       // Picks an idle worker of another version that `eligible` accepts and marks it for
       // eviction; its exit spawns again.
       auto evict_idle = [&](auto&& eligible) {
@@ -520,25 +516,38 @@ void RuntimeApi::MaybeSpawn(const std::string& function_arn) {
         ++v.starting;
         ++spawning_[config->name];
         ++spawning_total_;
+        if (start_elsewhere) {
+          to_start_.push_back({*config, function_arn});
+          handed_over = true;
+        }
       }
     }
     if (victim) {
       if (victim->process) victim->process->Kill();
       return;
     }
-    Status error;
-    auto w = StartWorker(*config, function_arn, &error);
-    {
-      // Registered in workers_ now (or failed): no longer counted as spawning.
-      std::lock_guard lock(mu_);
-      if (--spawning_[config->name] == 0) spawning_.erase(config->name);
-      --spawning_total_;
-      if (!w) --versions_[function_arn].starting;
+    if (handed_over) {
+      spawner_cv_.notify_one();
+      continue;  // counted as starting: the next round sees whether more are needed
     }
-    if (!w) {
-      if (auto inv = dispatcher_.TakeOldest(function_arn)) {
-        FailInvocation(*inv, Error("Runtime.ExitError", error.message()), false);
-      }
+    StartCounted(*config, function_arn);
+  }
+}
+
+void RuntimeApi::StartCounted(const hosting::FunctionConfig& config,
+                              const std::string& function_arn) {
+  Status error;
+  auto w = StartWorker(config, function_arn, &error);
+  {
+    // Registered in workers_ now (or failed): no longer counted as spawning.
+    std::lock_guard lock(mu_);
+    if (--spawning_[config.name] == 0) spawning_.erase(config.name);
+    --spawning_total_;
+    if (!w) --versions_[function_arn].starting;
+  }
+  if (!w) {
+    if (auto inv = dispatcher_.TakeOldest(function_arn)) {
+      FailInvocation(*inv, Error("Runtime.ExitError", error.message()), false);
     }
   }
 }

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,9 +92,10 @@ class RuntimeApi {
   std::optional<hosting::RuntimeUnavailable> Unrunnable(const hosting::FunctionConfig& config,
                                                         const std::string& function_arn);
 
-  // The dispatcher's starved hook: starts workers for queued invocations of the version, on
-  // the spawner thread. Starting a process takes milliseconds, and the caller may be an I/O
-  // thread or the store's writer delivering a commit.
+  // The dispatcher's starved hook: decides at once whether queued invocations of the version
+  // need more workers, and starts those on the spawner thread. Starting a process takes
+  // milliseconds, and the caller may be an I/O thread or the store's writer delivering a
+  // commit.
   void OnStarved(const std::string& function_arn);
 
   std::vector<WorkerInfo> Workers() const;
@@ -115,11 +117,18 @@ class RuntimeApi {
   // function's timeout, and watches spawned workers (timeouts, memory, idleness).
   void RunMonitor();
   void RunSpawner();
+  // Workers starting, and busy ones that just answered and are about to ask for more: they
+  // will take queued invocations without a new process. Requires mu_.
+  std::size_t ComingWorkers(const std::string& function_arn) const;
   void WatchExternal(int64_t now_ms);
   void WatchWorkers();
 
-  // Starts workers while invocations of the version wait and limits allow.
-  void MaybeSpawn(const std::string& function_arn);
+  // Starts workers while invocations of the version wait and limits allow. With
+  // `start_elsewhere`, decides here (cheap, and most calls start nothing) but leaves the
+  // process starts, which take milliseconds, to the spawner thread.
+  void MaybeSpawn(const std::string& function_arn, bool start_elsewhere = false);
+  // Starts a worker that MaybeSpawn counted as starting, and settles the counts.
+  void StartCounted(const hosting::FunctionConfig& config, const std::string& function_arn);
   void SpawnAll();  // MaybeSpawn for every version with queued invocations
   std::shared_ptr<Worker> StartWorker(const hosting::FunctionConfig& config,
                                       const std::string& function_arn, Status* error);
@@ -172,7 +181,13 @@ class RuntimeApi {
   std::condition_variable settled_cv_;
   bool stopping_ = false;
   std::thread monitor_;
-  std::set<std::string> starved_;  // function ARNs for the spawner, under mu_
+  // Workers counted as starting that the spawner thread is to start, under mu_. At most
+  // options_.max_workers: each is counted in spawning_total_.
+  struct PendingStart {
+    hosting::FunctionConfig config;
+    std::string function_arn;
+  };
+  std::deque<PendingStart> to_start_;
   std::condition_variable spawner_cv_;
   std::thread spawner_;
 
