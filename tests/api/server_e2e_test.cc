@@ -281,6 +281,14 @@ TEST_F(ServerE2E, BadInputGetsAwsErrorsAndTheServerKeepsServing) {
       R"({"CheckpointToken":"x","Updates":[{"Id":"a","Type":"TIMER","Action":"START"}]})");
   EXPECT_EQ(r->status, 400);
   EXPECT_THAT(r->body, HasSubstr("Updates[0].Type: unknown OperationType 'TIMER'"));
+  r = client_->Send("POST", path + "/checkpoint", {}, R"({"CheckpointToken":5,"Updates":[]})");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidRequestContentException");
+  EXPECT_THAT(r->body, HasSubstr("CheckpointToken: expected string, got integer"));
+  r = client_->Send("POST", "/2025-12-01/durable-execution-callbacks/nope/succeed", {}, "1");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(r->headers.Get("X-Amzn-ErrorType").value_or(""), "InvalidParameterValueException");
+  EXPECT_THAT(r->body, HasSubstr("Invalid callback id"));
   r = client_->Send("GET", "/2025-12-01/durable-executions/not-an-arn");
   EXPECT_EQ(r->status, 400);
   r = client_->Send(
