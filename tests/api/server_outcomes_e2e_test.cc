@@ -3,7 +3,9 @@
 // heartbeating, chained targets that fail or time out, and an execution past its timeout.
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
