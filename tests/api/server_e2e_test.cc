@@ -65,6 +65,36 @@ TEST_F(ServerE2E, WaitSuspendsAndResumesWithTheRecordedHistory) {
   EXPECT_THAT(HistoryTypes(arn), ElementsAre("ExecutionStarted", "StepStarted", "StepSucceeded",
                                              "WaitStarted", "InvocationCompleted", "WaitSucceeded",
                                              "InvocationCompleted", "ExecutionSucceeded"));
+  // Newest first in pages of three, following NextMarker.
+  const std::string history = "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history";
+  std::vector<std::string> reversed;
+  std::string marker;
+  for (int page = 0; page < 5; ++page) {
+    auto h = Call("GET", history + "?ReverseOrder=true&MaxItems=3" +
+                             (marker.empty() ? "" : "&Marker=" + PercentEncode(marker)));
+    ASSERT_EQ(h.status, 200) << h.body;
+    json b = Body(h);
+    EXPECT_LE(b["Events"].size(), 3u);
+    for (const auto& e : b["Events"])
+      reversed.push_back(e["EventType"]);
+    if (!b.contains("NextMarker")) break;
+    marker = b["NextMarker"];
+  }
+  EXPECT_THAT(reversed, ElementsAre("ExecutionSucceeded", "InvocationCompleted", "WaitSucceeded",
+                                    "InvocationCompleted", "WaitStarted", "StepSucceeded",
+                                    "StepStarted", "ExecutionStarted"));
+  // Without execution data the payloads go, the rest of each event stays.
+  json full = Body(Call("GET", history));
+  json bare = Body(Call("GET", history + "?IncludeExecutionData=false"));
+  ASSERT_EQ(full["Events"].size(), 8u);
+  ASSERT_EQ(bare["Events"].size(), 8u);
+  EXPECT_EQ(full["Events"][0]["ExecutionStartedDetails"]["Input"]["Payload"],
+            R"({"orderId":"ORD-1"})");
+  EXPECT_FALSE(bare["Events"][0]["ExecutionStartedDetails"]["Input"].contains("Payload"));
+  EXPECT_EQ(full["Events"][2]["StepSucceededDetails"]["Result"]["Payload"], R"({"ok":true})");
+  EXPECT_FALSE(bare["Events"][2]["StepSucceededDetails"]["Result"].contains("Payload"));
+  EXPECT_EQ(bare["Events"][2]["Name"], "enrich-order");
+  EXPECT_EQ(Call("GET", history + "?IncludeExecutionData=maybe").status, 400);
   auto list = Call("GET", "/2025-12-01/functions/Orders/durable-executions?Statuses=SUCCEEDED");
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(Body(list)["DurableExecutions"].size(), 1u);
