@@ -71,6 +71,13 @@ class ServerE2E : public ::testing::Test {
     ASSERT_EQ(r.status, 201) << r.body;
   }
 
+  // A plain (not durable) function, unpublished, so invoked as $LATEST.
+  void DeployPlain(const std::string& name) {
+    auto r = Call("POST", "/2015-03-31/functions",
+                  {{"FunctionName", name}, {"Runtime", "provided.al2023"}, {"Handler", "x"}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+
   // A worker's Runtime API client for `function` (name:qualifier).
   std::unique_ptr<HttpClient> Worker(const std::string& function) {
     auto r = Call("POST", "/durafn/runtime-endpoints", {{"FunctionName", function}});

@@ -460,10 +460,7 @@ TEST_F(ServerE2E, AnUnansweredInvocationTimesOutAndIsRetried) {
 TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
   DeployDurable("Caller");
   DeployDurable("Child");
-  ASSERT_EQ(Call("POST", "/2015-03-31/functions",
-                 {{"FunctionName", "Enricher"}, {"Runtime", "provided.al2023"}, {"Handler", "x"}})
-                .status,
-            201);
+  ASSERT_NO_FATAL_FAILURE(DeployPlain("Enricher"));
   auto caller = Worker("Caller:prod");
   auto child = Worker("Child:prod");
   auto enricher = Worker("Enricher");
@@ -520,10 +517,7 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
 // Lambda hands a function the ARN it was invoked by (context.invokedFunctionArn): qualified by
 // the alias or version the caller named, whichever version runs.
 TEST_F(ServerE2E, APlainFunctionSeesTheArnItWasInvokedBy) {
-  ASSERT_EQ(Call("POST", "/2015-03-31/functions",
-                 {{"FunctionName", "Plain"}, {"Runtime", "provided.al2023"}, {"Handler", "x"}})
-                .status,
-            201);
+  ASSERT_NO_FATAL_FAILURE(DeployPlain("Plain"));
   ASSERT_EQ(Call("POST", "/2015-03-31/functions/Plain/versions", json::object()).status, 201);
   ASSERT_EQ(Call("POST", "/2015-03-31/functions/Plain/aliases",
                  {{"Name", "live"}, {"FunctionVersion", "1"}})
