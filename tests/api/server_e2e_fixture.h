@@ -122,27 +122,25 @@ class ServerE2E : public ::testing::Test {
     ADD_FAILURE() << "execution never reached " << status;
     return {};
   }
-  std::vector<std::string> HistoryTypes(const std::string& arn) {
-    auto r = Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history");
-    EXPECT_EQ(r.status, 200) << r.body;
-    std::vector<std::string> types;
-    int64_t expected_id = 1;
-    json body = Body(r);
-    EXPECT_TRUE(body.contains("Events")) << r.body;
-    for (const auto& e : body["Events"]) {
-      types.push_back(e["EventType"]);
-      EXPECT_EQ(e["EventId"], expected_id++);
-    }
-    return types;
-  }
   // The execution's history, oldest first (one page: these tests make short histories).
   json HistoryEvents(const std::string& arn) {
     auto r = Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) +
                              "/history?IncludeExecutionData=true");
     EXPECT_EQ(r.status, 200) << r.body;
-    json events = Body(r).value("Events", json::array());
-    EXPECT_FALSE(Body(r).contains("NextMarker")) << "the history did not fit one page";
-    return events;
+    const json body = Body(r);
+    EXPECT_TRUE(body.contains("Events")) << r.body;
+    EXPECT_FALSE(body.contains("NextMarker")) << "the history did not fit one page";
+    return body.value("Events", json::array());
+  }
+  // The event types of the execution's history, checking that EventIds run 1, 2, 3...
+  std::vector<std::string> HistoryTypes(const std::string& arn) {
+    std::vector<std::string> types;
+    int64_t expected_id = 1;
+    for (const auto& e : HistoryEvents(arn)) {
+      types.push_back(e["EventType"]);
+      EXPECT_EQ(e["EventId"], expected_id++);
+    }
+    return types;
   }
   // The first event of `type` about operation `id`, or null.
   static json EventOf(const json& events, std::string_view type, std::string_view id) {
@@ -157,27 +155,6 @@ class ServerE2E : public ::testing::Test {
     EXPECT_EQ(r.status, 202) << r.body;
     EXPECT_EQ(r.headers.Get("X-Amz-Executed-Version").value_or(""), "1");
     return std::string(r.headers.Get("X-Amz-Durable-Execution-Arn").value_or(""));
-  }
-
-  // Takes the caller's invocations (at most 3) until `count` CHAINED_INVOKE operations have
-  // succeeded, answering PENDING until then and SUCCEEDED at the end; returns them by name.
-  std::map<std::string, protocol::Operation> ResumeUntilChainedSucceeded(HttpClient& caller,
-                                                                         std::size_t count) {
-    std::map<std::string, protocol::Operation> ops;
-    for (int i = 0; i < 3 && ops.size() < count; ++i) {
-      auto again = Next(caller);
-      ops.clear();
-      for (const auto& op : again.envelope.initial_execution_state.operations) {
-        if (op.type == protocol::OperationType::kChainedInvoke &&
-            op.status == protocol::OperationStatus::kSucceeded) {
-          ops[*op.name] = op;
-        }
-      }
-      Respond(caller, again.request_id,
-              ops.size() < count ? json{{"Status", "PENDING"}}
-                                 : json{{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
-    }
-    return ops;
   }
 
   // Answers `worker`'s invocations PENDING (taking at most `max_invocations`) until one

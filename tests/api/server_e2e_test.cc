@@ -416,11 +416,9 @@ TEST_F(ServerE2E, CrashRecoveryLosesNothingAcknowledged) {
   EXPECT_EQ(WaitForStatus(approving, "SUCCEEDED")["Result"], "3");
   EXPECT_THAT(HistoryTypes(approving), ::testing::Contains("CallbackSucceeded"));
   // The interrupted invocation is on record as failed.
-  auto types = HistoryTypes(running);
-  auto history =
-      Body(Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(running) + "/history"));
+  HistoryTypes(running);  // EventIds still consecutive after the crash
   bool failed_invocation = false;
-  for (const auto& e : history["Events"]) {
+  for (const auto& e : HistoryEvents(running)) {
     if (e["EventType"] == "InvocationCompleted" &&
         e["InvocationCompletedDetails"].contains("Error")) {
       failed_invocation = true;
@@ -444,10 +442,8 @@ TEST_F(ServerE2E, AnUnansweredInvocationTimesOutAndIsRetried) {
                    R"({"Status":"SUCCEEDED"})");
   EXPECT_EQ(late->status, 400);
   WaitForStatus(arn, "SUCCEEDED");
-  auto history =
-      Body(Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history"));
   std::string first_error;
-  for (const auto& e : history["Events"]) {
+  for (const auto& e : HistoryEvents(arn)) {
     if (e["EventType"] == "InvocationCompleted" &&
         e["InvocationCompletedDetails"].contains("Error")) {
       first_error = e["InvocationCompletedDetails"]["Error"]["Payload"]["ErrorType"];
@@ -494,16 +490,20 @@ TEST_F(ServerE2E, ChainedInvokeOfDurableAndPlainTargets) {
             202);
 
   // The caller resumes once both are done (one invocation may see the first completion).
-  auto ops = ResumeUntilChainedSucceeded(*caller, 2);
-  ASSERT_EQ(ops.size(), 2u);
-  EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
-  EXPECT_EQ(ops["to-plain"].chained_invoke_details->result, R"({"enriched":true})");
+  auto closed = ResumeUntilClosed(*caller, {"c4ca4238a0b92382", "c81e728d9d4c2f63"}, 3);
+  ASSERT_EQ(closed.operations.size(), 2u);
+  const auto& to_child = closed.operations["c4ca4238a0b92382"];
+  const auto& to_plain = closed.operations["c81e728d9d4c2f63"];
+  EXPECT_EQ(to_child.status, protocol::OperationStatus::kSucceeded);
+  EXPECT_EQ(to_child.chained_invoke_details->result, R"("from-child")");
+  EXPECT_EQ(to_plain.status, protocol::OperationStatus::kSucceeded);
+  EXPECT_EQ(to_plain.chained_invoke_details->result, R"({"enriched":true})");
+  Respond(*caller, closed.invocation.request_id, {{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
   WaitForStatus(arn, "SUCCEEDED");
-  auto history =
-      Body(Call("GET", "/2025-12-01/durable-executions/" + PercentEncode(arn) + "/history"));
+  const json history = HistoryEvents(arn);
   bool started_with_target = false;
   int succeeded = 0;
-  for (const auto& e : history["Events"]) {
+  for (const auto& e : history) {
     if (e["EventType"] == "ChainedInvokeStarted" && e["Name"] == "to-child") {
       started_with_target = e["ChainedInvokeStartedDetails"].value("ExecutedVersion", "") == "1" &&
                             e["ChainedInvokeStartedDetails"].contains("DurableExecutionArn");
@@ -569,9 +569,12 @@ TEST_F(ServerE2E, ChainedInvokesInFlightSurviveACrash) {
   EXPECT_EQ(c2.envelope.durable_execution_arn, child_arn);
   Respond(*child, c2.request_id, {{"Status", "SUCCEEDED"}, {"Result", R"("from-child")"}});
 
-  auto ops = ResumeUntilChainedSucceeded(*caller, 1);
-  ASSERT_EQ(ops.size(), 1u);
-  EXPECT_EQ(ops["to-child"].chained_invoke_details->result, R"("from-child")");
+  auto closed = ResumeUntilClosed(*caller, {"c4ca4238a0b92382"}, 3);
+  ASSERT_EQ(closed.operations.size(), 1u);
+  const auto& to_child = closed.operations["c4ca4238a0b92382"];
+  EXPECT_EQ(to_child.status, protocol::OperationStatus::kSucceeded);
+  EXPECT_EQ(to_child.chained_invoke_details->result, R"("from-child")");
+  Respond(*caller, closed.invocation.request_id, {{"Status", "SUCCEEDED"}, {"Result", "\"ok\""}});
   WaitForStatus(arn, "SUCCEEDED");
   auto children = Body(Call("GET", "/2025-12-01/functions/Child/durable-executions"));
   EXPECT_EQ(children["DurableExecutions"].size(), 1u) << children.dump();
