@@ -5,10 +5,10 @@
 // the write at once (its return value; the callback is then never called) or accepts it and
 // later calls its callback exactly once, after the transaction holding it has committed (OK)
 // or failed (error, nothing of it applied): on the store's completion thread, or on its writer
-// thread when no other write is waiting. Callbacks must be quick and must not call back into
-// the store's write methods and wait. Writes of one
-// execution are applied in the order they were accepted, so a caller may submit the next
-// Save before the previous one is acknowledged.
+// thread after a small commit when no other write is waiting. Callbacks must be quick and must
+// not call back into the store's write methods and wait. Writes of one execution are applied
+// in the order they were accepted, so a caller may submit the next Save before the previous
+// one is acknowledged.
 //
 // Reads may run on any thread, concurrently with each other and with writes, and see only
 // committed data.
